@@ -1,0 +1,88 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using Auditrail.Cli.Commands.Fields;
+using Auditrail.Cli.Commands.Read;
+
+namespace Auditrail.Cli.Hosting;
+
+/// <summary>Builds the <c>auditrail</c> command tree and runs it against a <see cref="CliContext"/>.</summary>
+public static class CliApp
+{
+    private const string RootExamples = """
+          # Read the bundled sample and summarize it
+          auditrail read samples/ --stats
+
+          # Print the field catalog
+          auditrail fields
+        """;
+
+    public static int Run(string[] args, CliContext context)
+    {
+        var root = BuildRoot(context, out var examples);
+        var parseResult = root.Parse(args);
+        var configuration = new InvocationConfiguration { Output = context.Out, Error = context.Error };
+
+        // Usage errors exit with 2 (System.CommandLine would use 1, which our verbs reserve for "found problems").
+        if (parseResult.Errors.Count > 0 && parseResult.Action is not HelpAction)
+        {
+            foreach (var error in parseResult.Errors)
+            {
+                context.Error.WriteLine($"error: {error.Message}");
+            }
+
+            context.Error.WriteLine($"Run '{CommandPath(parseResult.CommandResult.Command)} --help' for usage and examples.");
+            return ExitCodes.UsageOrUnusableInput;
+        }
+
+        ReplaceHelp(root, examples);
+        return parseResult.Invoke(configuration);
+    }
+
+    public static RootCommand BuildRoot(CliContext context, out Dictionary<Command, string> examples)
+    {
+        var root = new RootCommand("Auditrail turns Kubernetes audit logs into guardrails: read, detect, enforce, tighten.");
+        var read = ReadCommand.Create(context);
+        var fields = FieldsCommand.Create(context);
+        root.Subcommands.Add(read);
+        root.Subcommands.Add(fields);
+        examples = new Dictionary<Command, string>
+        {
+            [root] = RootExamples,
+            [read] = ReadCommand.Examples,
+            [fields] = FieldsCommand.Examples,
+        };
+        return root;
+    }
+
+    /// <summary>Appends each command's examples to the standard help text.</summary>
+    private static void ReplaceHelp(RootCommand root, Dictionary<Command, string> examples)
+    {
+        var help = root.Options.OfType<HelpOption>().First();
+        if (help.Action is HelpAction standard)
+        {
+            help.Action = new HelpWithExamples(standard, examples);
+        }
+    }
+
+    private static string CommandPath(Command command) =>
+        command is RootCommand ? "auditrail" : $"auditrail {command.Name}";
+
+    private sealed class HelpWithExamples(HelpAction standard, Dictionary<Command, string> examples) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            standard.Invoke(parseResult);
+            if (examples.TryGetValue(parseResult.CommandResult.Command, out var text))
+            {
+                var output = parseResult.InvocationConfiguration.Output;
+                output.WriteLine("Examples:");
+                output.WriteLine(text.TrimEnd());
+                output.WriteLine();
+                output.WriteLine("Exit codes: 0 success, 1 some input records were rejected, 2 usage error or unusable input.");
+            }
+
+            return ExitCodes.Success;
+        }
+    }
+}

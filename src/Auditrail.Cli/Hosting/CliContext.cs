@@ -1,0 +1,33 @@
+using Spectre.Console;
+
+namespace Auditrail.Cli.Hosting;
+
+/// <summary>
+/// Where a command writes: results to <see cref="Out"/>, diagnostics and progress to <see cref="Error"/>.
+/// Tests pass string writers; the real program passes the console.
+/// </summary>
+public sealed class CliContext(TextWriter output, TextWriter error, Func<Stream> openStdin, bool interactiveError)
+{
+    public TextWriter Out { get; } = output;
+    public TextWriter Error { get; } = error;
+
+    /// <summary>True when stderr is a terminal: only then is progress drawn.</summary>
+    public bool InteractiveError { get; } = interactiveError;
+
+    public Func<Stream> OpenStdin { get; } = openStdin;
+
+    /// <summary>A Spectre console over <see cref="Out"/> without colors when output is redirected.</summary>
+    public IAnsiConsole CreateConsole() => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(Out),
+        Ansi = AnsiSupport.No,
+        ColorSystem = ColorSystemSupport.NoColors,
+        Interactive = InteractionSupport.No,
+    });
+
+    public static CliContext FromConsole() => new(
+        Console.Out,
+        Console.Error,
+        Console.OpenStandardInput,
+        !Console.IsErrorRedirected);
+}

@@ -1,0 +1,3 @@
+using Auditrail.Cli.Hosting;
+
+return CliApp.Run(args, CliContext.FromConsole());

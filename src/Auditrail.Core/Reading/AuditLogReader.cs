@@ -1,0 +1,135 @@
+namespace Auditrail.Core.Reading;
+
+/// <summary>
+/// Reads kube-apiserver audit events from files, directories, stdin or memory, whatever the format
+/// (log-backend JSON lines, EventList, arrays, GKE, EKS and AKS exports; gzip or not), reporting every
+/// bad record with its place and going on with the rest.
+/// </summary>
+/// <example>
+/// <code>
+/// var counters = new AuditLogReader().ReadPaths(["/var/log/kubernetes/audit"], handler);
+/// </code>
+/// </example>
+public sealed class AuditLogReader(AuditReaderOptions? options = null)
+{
+    /// <summary>The name <c>-</c> stands for standard input, as in most Unix tools.</summary>
+    public const string StdinName = "-";
+
+    private readonly AuditReaderOptions _options = options ?? AuditReaderOptions.Default;
+
+    /// <summary>Reads every path in order; directories are walked recursively in name order.</summary>
+    /// <param name="openStdin">Opens what <c>-</c> reads; the process's standard input by default.</param>
+    public ReadCounters ReadPaths(IEnumerable<string> paths, IAuditEventHandler handler, CancellationToken cancellationToken = default, Func<Stream>? openStdin = null)
+    {
+        var counters = new ReadCounters();
+        var decoder = new RecordDecoder(_options, handler, counters);
+        foreach (var path in paths)
+        {
+            if (path == StdinName)
+            {
+                ReadOne((openStdin ?? Console.OpenStandardInput)(), "<stdin>", fromDirectory: false, decoder, handler, counters, cancellationToken);
+            }
+            else if (Directory.Exists(path))
+            {
+                foreach (var file in EnumerateLogFiles(path))
+                {
+                    ReadFile(file, fromDirectory: true, decoder, handler, counters, cancellationToken);
+                }
+            }
+            else
+            {
+                ReadFile(path, fromDirectory: false, decoder, handler, counters, cancellationToken);
+            }
+        }
+
+        return counters;
+    }
+
+    /// <summary>Reads one stream (a file, a request body). The stream is disposed.</summary>
+    public ReadCounters ReadStream(Stream stream, string sourceName, IAuditEventHandler handler, CancellationToken cancellationToken = default)
+    {
+        var counters = new ReadCounters();
+        ReadOne(stream, sourceName, fromDirectory: false, new RecordDecoder(_options, handler, counters), handler, counters, cancellationToken);
+        return counters;
+    }
+
+    /// <summary>Reads bytes already in memory, such as a webhook batch.</summary>
+    public ReadCounters ReadBytes(ReadOnlyMemory<byte> bytes, string sourceName, IAuditEventHandler handler, CancellationToken cancellationToken = default) =>
+        ReadStream(new MemoryReadStream(bytes), sourceName, handler, cancellationToken);
+
+    /// <summary>Files under a directory, sorted so runs are repeatable; hidden files are left out.</summary>
+    public static IEnumerable<string> EnumerateLogFiles(string directory) =>
+        Directory.EnumerateFiles(directory, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System })
+            .Where(f => !Path.GetFileName(f).StartsWith('.'))
+            .Order(StringComparer.Ordinal);
+
+    private void ReadFile(string path, bool fromDirectory, RecordDecoder decoder, IAuditEventHandler handler, ReadCounters counters, CancellationToken cancellationToken)
+    {
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, FileOptions.SequentialScan);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            var reason = ex is FileNotFoundException or DirectoryNotFoundException ? "no such file or directory" : ex.Message;
+            counters.CountDiagnostic(DiagnosticSeverity.Error);
+            handler.OnDiagnostic(new ReadDiagnostic(DiagnosticSeverity.Error, DiagnosticCodes.UnreadableSource, path, 0, 0, null, $"cannot open: {reason}"));
+            return;
+        }
+
+        ReadOne(file, path, fromDirectory, decoder, handler, counters, cancellationToken, () => file.Position, file.Length);
+    }
+
+    private void ReadOne(Stream raw, string source, bool fromDirectory, RecordDecoder decoder, IAuditEventHandler handler, ReadCounters counters,
+        CancellationToken cancellationToken, Func<long>? rawPosition = null, long rawLength = 0)
+    {
+        counters.Sources++;
+        handler.OnSourceStart(source);
+        Stream stream;
+        try
+        {
+            stream = StreamBuffer.OpenMaybeCompressed(raw);
+        }
+        catch (IOException ex)
+        {
+            raw.Dispose();
+            counters.CountDiagnostic(DiagnosticSeverity.Error);
+            handler.OnDiagnostic(new ReadDiagnostic(DiagnosticSeverity.Error, DiagnosticCodes.UnreadableSource, source, 0, 0, null, $"cannot read: {ex.Message}"));
+            return;
+        }
+
+        var reader = new SourceReader(stream, source, _options, decoder, handler, rawPosition, rawLength);
+        counters.Bytes += reader.Run(fromDirectory, cancellationToken);
+    }
+
+    /// <summary>A read-only stream over memory that does not copy it (MemoryStream needs an array).</summary>
+    private sealed class MemoryReadStream(ReadOnlyMemory<byte> bytes) : Stream
+    {
+        private ReadOnlyMemory<byte> _rest = bytes;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var n = Math.Min(buffer.Length, _rest.Length);
+            _rest.Span[..n].CopyTo(buffer);
+            _rest = _rest[n..];
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

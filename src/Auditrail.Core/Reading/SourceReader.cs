@@ -1,0 +1,614 @@
+using System.Text;
+using System.Text.Json;
+using Auditrail.Core.Model;
+
+namespace Auditrail.Core.Reading;
+
+/// <summary>
+/// Reads one stream: finds each top-level JSON value, streams through large containers element by
+/// element, and hands every complete record to the <see cref="RecordDecoder"/>.
+/// </summary>
+/// <remarks>
+/// The common case, one Event per line, takes a fast path: the line is found with a vectorized search
+/// and parsed once. Anything else (pretty-printed documents, EventLists, exports holding thousands of
+/// records, events larger than the limit) goes through the framer, which tokenizes across buffer
+/// refills and keeps at most one record (up to the size limit) in memory.
+/// </remarks>
+internal sealed class SourceReader
+{
+    private const int ProgressIntervalBytes = 16 << 20;
+
+    private readonly StreamBuffer _in;
+    private readonly RecordDecoder _decoder;
+    private readonly AuditReaderOptions _options;
+    private readonly IAuditEventHandler _handler;
+    private readonly string _source;
+    private readonly Func<long>? _rawPosition;
+    private readonly long _rawLength;
+    private long _nextProgress = ProgressIntervalBytes;
+
+    public SourceReader(Stream stream, string source, AuditReaderOptions options, RecordDecoder decoder, IAuditEventHandler handler, Func<long>? rawPosition, long rawLength)
+    {
+        _in = new StreamBuffer(stream, options.BufferBytes, options.MaxEventBytes + options.BufferBytes);
+        _source = source;
+        _options = options;
+        _decoder = decoder;
+        _handler = handler;
+        _rawPosition = rawPosition;
+        _rawLength = rawLength;
+    }
+
+    private enum Status
+    {
+        Ok,
+        Malformed,
+        Truncated,
+    }
+
+    private readonly record struct Frame(Status Status, int Start, int Length, long Size, string? Error = null, long ErrorOffset = 0);
+
+    /// <summary>Reads the whole stream. Returns the number of decompressed bytes read.</summary>
+    public long Run(bool fromDirectory, CancellationToken cancellationToken)
+    {
+        try
+        {
+            _in.Fill(0);
+            SkipByteOrderMark();
+            var sawValue = false;
+            while (EnsureData())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var b = _in.Buffer[_in.Pos];
+                if (IsWhitespace(b))
+                {
+                    _in.Pos++;
+                    continue;
+                }
+
+                if (b is (byte)'{' or (byte)'[')
+                {
+                    sawValue = true;
+                    ReadTopLevelValue();
+                }
+                else if (!sawValue)
+                {
+                    ReportNotJson(b, fromDirectory);
+                    return _in.BytesRead;
+                }
+                else
+                {
+                    var at = _in.Pos;
+                    Report(DiagnosticSeverity.Error, DiagnosticCodes.MalformedJson, at, $"expected a JSON object or array, found {DescribeByte(b)}");
+                    Resync(at);
+                }
+
+                ReportProgress();
+            }
+
+            if (_in.ReadError is { } error)
+            {
+                Report(DiagnosticSeverity.Error, DiagnosticCodes.TruncatedInput, _in.End,
+                    $"the stream could not be read to its end ({error}); everything before this point was read");
+            }
+
+            ReportProgress(force: true);
+            return _in.BytesRead;
+        }
+        finally
+        {
+            _in.Dispose();
+        }
+    }
+
+    private void ReadTopLevelValue()
+    {
+        var start = _in.Pos;
+        var lineEnd = FindLineEnd(ref start);
+        if (lineEnd >= 0)
+        {
+            var length = TrimEnd(start, lineEnd);
+            var context = ContextAt(start, "$", -1, InputFormat.JsonLines, 0);
+            if (_decoder.Decode(_in.Buffer, start, length, in context, reportMalformed: false) == DecodeOutcome.Handled)
+            {
+                _in.Pos = lineEnd;
+                return;
+            }
+
+            if (!IsIncomplete(_in.Span(start, length)))
+            {
+                // A complete line that is not valid JSON: report it and go on with the next line.
+                _decoder.Decode(_in.Buffer, start, length, in context);
+                _in.Pos = lineEnd;
+                return;
+            }
+        }
+
+        // The value spans lines (pretty-printed) or is longer than the fast path looks.
+        _in.Pos = start;
+        var startOffset = _in.AbsoluteOffset(start);
+        var status = _in.Buffer[start] == (byte)'['
+            ? StreamArray("$", InputFormat.JsonArray, 0, out var failure)
+            : StreamTopLevelObject(out failure);
+        if (status != Status.Ok)
+        {
+            ReportFailure(status, failure, startOffset);
+        }
+    }
+
+    /// <summary>Index of the newline ending the line that starts at <paramref name="start"/>, or -1 when the line is longer than one event may be.</summary>
+    private int FindLineEnd(ref int start)
+    {
+        var searched = 0;
+        while (true)
+        {
+            var newline = _in.Span(start + searched, _in.End - start - searched).IndexOf((byte)'\n');
+            if (newline >= 0)
+            {
+                return start + searched + newline;
+            }
+
+            if (_in.Eof)
+            {
+                return _in.End;
+            }
+
+            if (_in.End - start > _options.MaxEventBytes)
+            {
+                return -1;
+            }
+
+            searched = _in.End - start;
+            var shift = _in.Fill(start);
+            if (shift < 0)
+            {
+                return -1;
+            }
+
+            start -= shift;
+        }
+    }
+
+    private Status StreamTopLevelObject(out Frame failure)
+    {
+        var frame = FrameValue(keep: true, _options.MaxEventBytes);
+        failure = frame;
+        switch (frame.Status)
+        {
+            case Status.Ok when frame.Length >= 0:
+                var context = ContextAt(frame.Start, "$", -1, InputFormat.SingleEvent, 0);
+                _decoder.Decode(_in.Buffer, frame.Start, frame.Length, in context);
+                return Status.Ok;
+            case Status.Ok:
+                // Larger than one event may be: either a container to stream, or an event to skip.
+                _in.Pos = frame.Start;
+                return StreamObject("$", 0, out failure);
+            default:
+                return frame.Status;
+        }
+    }
+
+    /// <summary>
+    /// Walks a large object member by member, streaming a container array (EventList items, AKS records,
+    /// CloudWatch events) element by element and skipping other members without keeping them.
+    /// </summary>
+    private Status StreamObject(string path, int depth, out Frame failure)
+    {
+        failure = default;
+        var objectStart = _in.Pos;
+        var objectStartOffset = _in.AbsoluteOffset(objectStart);
+        var objectLine = _in.LineAt(objectStart);
+        _in.Pos++;
+        var looksLikeEvent = false;
+        var sawContainer = false;
+        while (true)
+        {
+            if (!SkipWhitespace())
+            {
+                return Truncated(out failure);
+            }
+
+            var b = _in.Buffer[_in.Pos];
+            if (b == (byte)'}')
+            {
+                _in.Pos++;
+                break;
+            }
+
+            if (b == (byte)',')
+            {
+                _in.Pos++;
+                continue;
+            }
+
+            if (b != (byte)'"' || !TryReadMemberName(out var name))
+            {
+                return Malformed($"expected a property name, found {DescribeByte(b)}", out failure);
+            }
+
+            if (!SkipWhitespace())
+            {
+                return Truncated(out failure);
+            }
+
+            var valueStart = _in.Buffer[_in.Pos];
+            if (!sawContainer && valueStart == (byte)'[' && ContainerFormat(name) is { } format)
+            {
+                sawContainer = true;
+                var status = StreamArray($"{path}.{name}", format, depth + 1, out failure);
+                if (status != Status.Ok)
+                {
+                    return status;
+                }
+
+                continue;
+            }
+
+            looksLikeEvent |= name is "auditID" or "stage" or "verb" or "requestURI" or "requestObject";
+            var skipped = FrameValue(keep: false, long.MaxValue);
+            if (skipped.Status != Status.Ok)
+            {
+                failure = skipped;
+                return skipped.Status;
+            }
+        }
+
+        if (!sawContainer)
+        {
+            var size = _in.AbsoluteOffset(_in.Pos) - objectStartOffset;
+            var what = looksLikeEvent ? "event" : "record";
+            _decoder.Report(DiagnosticSeverity.Error, DiagnosticCodes.EventTooLarge,
+                new DecodeContext(_source, objectLine, objectStartOffset, path, -1, InputFormat.JsonLines), objectStartOffset,
+                $"{what} of {size:N0} bytes exceeds the {_options.MaxEventBytes:N0}-byte limit; skipped without being read whole");
+        }
+
+        return Status.Ok;
+    }
+
+    /// <summary>Streams the elements of an array: each element is framed, then decoded from memory.</summary>
+    private Status StreamArray(string path, InputFormat plainFormat, int depth, out Frame failure)
+    {
+        failure = default;
+        _in.Pos++;
+        var index = 0;
+        while (true)
+        {
+            if (!SkipWhitespace())
+            {
+                return Truncated(out failure);
+            }
+
+            var b = _in.Buffer[_in.Pos];
+            if (b == (byte)']')
+            {
+                _in.Pos++;
+                return Status.Ok;
+            }
+
+            if (b == (byte)',')
+            {
+                _in.Pos++;
+                continue;
+            }
+
+            var elementStart = _in.Pos;
+            var elementLine = _in.LineAt(elementStart);
+            var elementOffset = _in.AbsoluteOffset(elementStart);
+            var frame = FrameValue(keep: b is (byte)'{' or (byte)'[', _options.MaxEventBytes);
+            if (frame.Status != Status.Ok)
+            {
+                failure = frame;
+                return frame.Status;
+            }
+
+            var context = new DecodeContext(_source, elementLine, elementOffset, path, index, plainFormat, depth);
+            if (b is not ((byte)'{' or (byte)'['))
+            {
+                _decoder.Report(DiagnosticSeverity.Error, DiagnosticCodes.NotAnAuditEvent, in context, elementOffset,
+                    $"expected an object, found {DescribeByte(b)}; skipped");
+            }
+            else if (frame.Length >= 0)
+            {
+                _decoder.Decode(_in.Buffer, frame.Start, frame.Length, in context);
+            }
+            else if (b == (byte)'{' && depth < 2)
+            {
+                _in.Pos = frame.Start;
+                var status = StreamObject(context.JsonPath, depth + 1, out failure);
+                if (status != Status.Ok)
+                {
+                    return status;
+                }
+            }
+            else
+            {
+                _in.Pos = frame.Start;
+                var skipped = FrameValue(keep: false, long.MaxValue);
+                if (skipped.Status != Status.Ok)
+                {
+                    failure = skipped;
+                    return skipped.Status;
+                }
+
+                _decoder.Report(DiagnosticSeverity.Error, DiagnosticCodes.EventTooLarge, in context, elementOffset,
+                    $"value of {skipped.Size:N0} bytes exceeds the {_options.MaxEventBytes:N0}-byte limit; skipped without being read whole");
+            }
+
+            index++;
+            ReportProgress();
+        }
+    }
+
+    /// <summary>
+    /// Finds the end of the JSON value at the current position, tokenizing across refills. With
+    /// <paramref name="keep"/>, the value's bytes stay in the buffer and the frame gives them; when it
+    /// grows past <paramref name="limit"/>, the frame's length is -1 and its bytes so far are still kept,
+    /// so the caller can walk it member by member instead. Without keep, bytes are dropped as read.
+    /// </summary>
+    private Frame FrameValue(bool keep, long limit)
+    {
+        var start = _in.Pos;
+        var startOffset = _in.AbsoluteOffset(start);
+        var scan = start;
+        var state = new JsonReaderState(new JsonReaderOptions { MaxDepth = _options.MaxDepth });
+        while (true)
+        {
+            var reader = new Utf8JsonReader(_in.Span(scan, _in.End - scan), isFinalBlock: false, state);
+            try
+            {
+                while (reader.Read())
+                {
+                    if (reader.CurrentDepth == 0 && reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray or JsonTokenType.PropertyName))
+                    {
+                        var end = scan + (int)reader.BytesConsumed;
+                        _in.Pos = end;
+                        var size = _in.AbsoluteOffset(end) - startOffset;
+                        return new Frame(Status.Ok, keep ? start : -1, keep ? end - start : -1, size);
+                    }
+                }
+            }
+            catch (JsonException ex)
+            {
+                _in.Pos = scan + (int)reader.BytesConsumed;
+                return new Frame(Status.Malformed, keep ? start : -1, -1, 0, Parsing.AuditEventParser.CleanJsonMessage(ex), _in.AbsoluteOffset(_in.Pos));
+            }
+
+            scan += (int)reader.BytesConsumed;
+            state = reader.CurrentState;
+            if (keep && _in.AbsoluteOffset(scan) - startOffset > limit)
+            {
+                _in.Pos = start;
+                return new Frame(Status.Ok, start, -1, _in.AbsoluteOffset(scan) - startOffset);
+            }
+
+            if (_in.Eof)
+            {
+                _in.Pos = _in.End;
+                return new Frame(Status.Truncated, keep ? start : -1, -1, 0, null, startOffset);
+            }
+
+            _in.Pos = scan;
+            var shift = _in.Fill(keep ? start : scan);
+            if (shift < 0)
+            {
+                if (_in.Eof)
+                {
+                    continue;
+                }
+
+                // The kept bytes fill the largest buffer allowed: treat the value as over the limit.
+                _in.Pos = start;
+                return new Frame(Status.Ok, start, -1, _in.AbsoluteOffset(scan) - startOffset);
+            }
+
+            scan -= shift;
+            if (keep)
+            {
+                start -= shift;
+            }
+        }
+    }
+
+    /// <summary>Reads a member name at the object level being streamed; names there are short ASCII in every format we know.</summary>
+    private bool TryReadMemberName(out string name)
+    {
+        name = string.Empty;
+        var frame = FrameValue(keep: true, 4096);
+        if (frame.Status != Status.Ok || frame.Length < 2)
+        {
+            return false;
+        }
+
+        var quoted = _in.Span(frame.Start, frame.Length);
+        var reader = new Utf8JsonReader(quoted);
+        reader.Read();
+        name = reader.GetString() ?? string.Empty;
+        if (!SkipWhitespace() || _in.Buffer[_in.Pos] != (byte)':')
+        {
+            return false;
+        }
+
+        _in.Pos++;
+        return true;
+    }
+
+    private static InputFormat? ContainerFormat(string memberName) => memberName switch
+    {
+        "items" => InputFormat.EventList,
+        "records" => InputFormat.AksDiagnostics,
+        "events" or "logEvents" => InputFormat.EksCloudWatch,
+        _ => null,
+    };
+
+    /// <summary>True when the bytes are the start of a JSON value that continues past them.</summary>
+    private bool IsIncomplete(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, isFinalBlock: false, new JsonReaderState(new JsonReaderOptions { MaxDepth = _options.MaxDepth }));
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.CurrentDepth == 0 && reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray or JsonTokenType.PropertyName))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private void ReportFailure(Status status, Frame failure, long valueStartOffset)
+    {
+        if (status == Status.Truncated)
+        {
+            var valueStart = (int)Math.Clamp(valueStartOffset - _in.AbsoluteOffset(0), 0, _in.End);
+            Report(DiagnosticSeverity.Error, DiagnosticCodes.TruncatedInput, valueStart,
+                "the input ends inside this JSON value (truncated file?); the part before it was read", Math.Max(failure.ErrorOffset, 0));
+            return;
+        }
+
+        // Malformed: report where it broke, then look for the next record at the start of a line after
+        // the broken value's first line (the value's bytes are still buffered unless it was streamed).
+        var at = (int)Math.Clamp(failure.ErrorOffset - _in.AbsoluteOffset(0), 0, _in.End);
+        Report(DiagnosticSeverity.Error, DiagnosticCodes.MalformedJson, at, $"malformed JSON: {failure.Error}");
+        var valueStillBuffered = valueStartOffset >= _in.AbsoluteOffset(0);
+        Resync(valueStillBuffered ? (int)(valueStartOffset - _in.AbsoluteOffset(0)) : Math.Min(at, _in.Pos));
+    }
+
+    /// <summary>
+    /// After broken input, skips to the next line that starts with <c>{</c> or <c>[</c>: in the
+    /// log-backend format that is the next record, so one bad line costs one record.
+    /// </summary>
+    private void Resync(int from)
+    {
+        var firstLine = _in.LineAt(Math.Min(from, _in.End));
+        _in.Pos = from;
+        while (true)
+        {
+            var newline = _in.Span(_in.Pos, _in.End - _in.Pos).IndexOf((byte)'\n');
+            if (newline < 0)
+            {
+                _in.Pos = _in.End;
+                if (!EnsureData())
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            _in.Pos += newline + 1;
+            if (!EnsureData() || _in.Buffer[_in.Pos] is (byte)'{' or (byte)'[')
+            {
+                break;
+            }
+        }
+
+        var resumedLine = _in.LineAt(_in.Pos);
+        if (resumedLine > firstLine + 1)
+        {
+            var end = _in.Pos < _in.End ? $"line {resumedLine}" : "the end of the input";
+            Report(DiagnosticSeverity.Warning, DiagnosticCodes.SkippedBytes, _in.Pos,
+                $"skipped lines {firstLine}–{resumedLine - 1} after the error, up to {end}");
+        }
+    }
+
+    private Status Malformed(string message, out Frame failure)
+    {
+        failure = new Frame(Status.Malformed, -1, -1, 0, message, _in.AbsoluteOffset(_in.Pos));
+        return Status.Malformed;
+    }
+
+    private Status Truncated(out Frame failure)
+    {
+        failure = new Frame(Status.Truncated, -1, -1, 0, null, _in.AbsoluteOffset(_in.Pos));
+        return Status.Truncated;
+    }
+
+    private DecodeContext ContextAt(int index, string path, int itemIndex, InputFormat format, int depth) =>
+        new(_source, _in.LineAt(index), _in.AbsoluteOffset(index), path, itemIndex, format, depth);
+
+    private void Report(DiagnosticSeverity severity, string code, int index, string message, long byteOffset = -1)
+    {
+        var context = ContextAt(index, "$", -1, InputFormat.JsonLines, 0);
+        _decoder.Report(severity, code, in context, byteOffset >= 0 ? byteOffset : context.ByteOffset, message);
+    }
+
+    private void ReportNotJson(byte first, bool fromDirectory)
+    {
+        // Inside a directory, a README or build file next to the logs is expected; named explicitly, it is an error.
+        var severity = fromDirectory ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error;
+        Report(severity, DiagnosticCodes.NotJson, _in.Pos, $"not JSON (starts with {DescribeByte(first)}); file skipped");
+    }
+
+    private void ReportProgress(bool force = false)
+    {
+        var read = _rawPosition?.Invoke() ?? _in.BytesRead;
+        if (!force && read < _nextProgress)
+        {
+            return;
+        }
+
+        _nextProgress = read + ProgressIntervalBytes;
+        _handler.OnProgress(_source, read, _rawLength);
+    }
+
+    private void SkipByteOrderMark()
+    {
+        if (_in.End >= 3 && _in.Buffer.AsSpan(0, 3).SequenceEqual("\uFEFF"u8))
+        {
+            _in.Pos = 3;
+        }
+    }
+
+    /// <summary>Moves past whitespace; false at the end of the input.</summary>
+    private bool SkipWhitespace()
+    {
+        while (EnsureData())
+        {
+            if (!IsWhitespace(_in.Buffer[_in.Pos]))
+            {
+                return true;
+            }
+
+            _in.Pos++;
+        }
+
+        return false;
+    }
+
+    /// <summary>Makes sure at least one unread byte is buffered; false at the end of the input.</summary>
+    private bool EnsureData()
+    {
+        while (_in.Pos >= _in.End)
+        {
+            if (_in.Fill(_in.Pos) < 0 || (_in.Eof && _in.Pos >= _in.End))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private int TrimEnd(int start, int end)
+    {
+        while (end > start && IsWhitespace(_in.Buffer[end - 1]))
+        {
+            end--;
+        }
+
+        return end - start;
+    }
+
+    private static bool IsWhitespace(byte b) => b is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t';
+
+    private static string DescribeByte(byte b) =>
+        b is >= 0x20 and < 0x7f ? $"'{(char)b}'" : $"byte 0x{b:x2}";
+
+    internal static string DescribeText(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
+}

@@ -1,0 +1,198 @@
+using System.Buffers;
+using System.IO.Compression;
+
+namespace Auditrail.Core.Reading;
+
+/// <summary>
+/// A sliding window over a stream: bytes before <c>keepFrom</c> are dropped on refill, the buffer grows
+/// only while a caller keeps a long value, and line numbers are counted lazily from a cursor so a
+/// position's line costs one vectorized count of the bytes since the last one asked for.
+/// </summary>
+internal sealed class StreamBuffer : IDisposable
+{
+    private readonly Stream _stream;
+    private readonly int _maxCapacity;
+    private byte[] _buffer;
+    private int _end;
+    private long _bufferOffset;
+    private int _lineCursor;
+    private long _lineAtCursor = 1;
+
+    public StreamBuffer(Stream stream, int initialCapacity, int maxCapacity)
+    {
+        _stream = stream;
+        _maxCapacity = Math.Max(maxCapacity, initialCapacity);
+        _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+    }
+
+    public byte[] Buffer => _buffer;
+
+    /// <summary>Index one past the last valid byte.</summary>
+    public int End => _end;
+
+    /// <summary>True once the stream has no more bytes.</summary>
+    public bool Eof { get; private set; }
+
+    /// <summary>Set when the stream failed (corrupt gzip, I/O error); the reader reports it and treats it as the end.</summary>
+    public string? ReadError { get; private set; }
+
+    /// <summary>Current read position in the buffer.</summary>
+    public int Pos { get; set; }
+
+    public long AbsoluteOffset(int index) => _bufferOffset + index;
+
+    /// <summary>Total bytes consumed from the (decompressed) stream so far.</summary>
+    public long BytesRead => _bufferOffset + _end;
+
+    public ReadOnlySpan<byte> Span(int start, int length) => _buffer.AsSpan(start, length);
+
+    /// <summary>1-based line number of the byte at <paramref name="index"/>.</summary>
+    public long LineAt(int index)
+    {
+        if (index >= _lineCursor)
+        {
+            _lineAtCursor += _buffer.AsSpan(_lineCursor, index - _lineCursor).Count((byte)'\n');
+        }
+        else
+        {
+            _lineAtCursor -= _buffer.AsSpan(index, _lineCursor - index).Count((byte)'\n');
+        }
+
+        _lineCursor = index;
+        return _lineAtCursor;
+    }
+
+    /// <summary>
+    /// Reads more bytes, dropping those before <paramref name="keepFrom"/>. Returns how far kept bytes
+    /// moved left, which callers subtract from indices they hold. Returns -1 when nothing more can come
+    /// (end of stream, or the kept range already fills the largest buffer allowed).
+    /// </summary>
+    public int Fill(int keepFrom)
+    {
+        if (Eof)
+        {
+            return -1;
+        }
+
+        var shift = 0;
+        if (keepFrom > 0)
+        {
+            LineAt(keepFrom);
+            System.Buffer.BlockCopy(_buffer, keepFrom, _buffer, 0, _end - keepFrom);
+            _end -= keepFrom;
+            _bufferOffset += keepFrom;
+            _lineCursor -= keepFrom;
+            Pos -= keepFrom;
+            shift = keepFrom;
+        }
+
+        if (_end == _buffer.Length)
+        {
+            if (_buffer.Length >= _maxCapacity)
+            {
+                return -1;
+            }
+
+            var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(_buffer.Length * 2, _maxCapacity));
+            System.Buffer.BlockCopy(_buffer, 0, bigger, 0, _end);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = bigger;
+        }
+
+        int read;
+        try
+        {
+            read = _stream.Read(_buffer, _end, _buffer.Length - _end);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException)
+        {
+            ReadError = ex.Message;
+            read = 0;
+        }
+
+        if (read == 0)
+        {
+            Eof = true;
+        }
+
+        _end += read;
+        return shift;
+    }
+
+    public void Dispose()
+    {
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = [];
+        _stream.Dispose();
+    }
+
+    /// <summary>
+    /// Opens a stream for reading, transparently decompressing gzip (detected by its magic bytes, not the
+    /// file name, so rotated files like <c>audit.log.3</c> that were compressed are read too).
+    /// </summary>
+    public static Stream OpenMaybeCompressed(Stream raw)
+    {
+        Span<byte> magic = stackalloc byte[2];
+        var prefix = new byte[2];
+        var got = 0;
+        while (got < 2)
+        {
+            var n = raw.Read(prefix, got, 2 - got);
+            if (n == 0)
+            {
+                break;
+            }
+
+            got += n;
+        }
+
+        prefix.AsSpan(0, got).CopyTo(magic);
+        var replayed = new PrefixedStream(prefix.AsMemory(0, got), raw);
+        return got == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new GZipStream(replayed, CompressionMode.Decompress) : replayed;
+    }
+}
+
+/// <summary>Replays bytes already taken from a stream (to sniff its format) before the rest of it.</summary>
+internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner) : Stream
+{
+    private ReadOnlyMemory<byte> _prefix = prefix;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (_prefix.IsEmpty)
+        {
+            return inner.Read(buffer);
+        }
+
+        var n = Math.Min(buffer.Length, _prefix.Length);
+        _prefix.Span[..n].CopyTo(buffer);
+        _prefix = _prefix[n..];
+        return n;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
