@@ -163,6 +163,13 @@ internal static class AuditEventParser
                     break;
                 case 9 when name.SequenceEqual("timestamp"u8):
                     // v1beta1 only: when the event was generated. Used if the v1 timestamps are missing.
+                    // Envelopes (CloudWatch) use the same name for epoch milliseconds: not ours to judge.
+                    if (reader.TokenType != JsonTokenType.String)
+                    {
+                        reader.Skip();
+                        continue;
+                    }
+
                     r = ReadTime(ref reader, "$.timestamp", out var legacy);
                     state.V1Beta1Timestamp = legacy;
                     state.SawTimestamp = true;

@@ -142,7 +142,10 @@ internal sealed class RecordDecoder(AuditReaderOptions options, IAuditEventHandl
         for (var i = 0; i < items.Count; i++)
         {
             var (offset, len) = items[i].GetOffsetAndLength(int.MaxValue);
-            var child = context.Child(path, i, plainFormat, context.ByteOffset + offset);
+            var child = context.Child(path, i, plainFormat, context.ByteOffset + offset) with
+            {
+                Line = context.Line + buffer.AsSpan(start, offset).Count((byte)'\n'),
+            };
             Decode(buffer, start + offset, len, in child);
         }
     }
@@ -215,6 +218,19 @@ internal sealed class RecordDecoder(AuditReaderOptions options, IAuditEventHandl
     private void DecodeGke(ReadOnlySpan<byte> span, in DecodeContext context)
     {
         using var document = JsonDocument.Parse(span.ToArray(), new JsonDocumentOptions { MaxDepth = options.MaxDepth });
+
+        // A Cloud Logging sink often carries every Google service's audit log; only k8s.io entries are ours.
+        if (document.RootElement.TryGetProperty("protoPayload", out var payload)
+            && payload.TryGetProperty("serviceName", out var service)
+            && service.ValueKind == JsonValueKind.String
+            && !service.ValueEquals("k8s.io"))
+        {
+            counters.SkippedRecords++;
+            Report(DiagnosticSeverity.Info, DiagnosticCodes.SkippedRecord, context, context.ByteOffset,
+                $"Cloud Audit Log entry of service \"{service.GetString()}\" is not a Kubernetes audit event; skipped");
+            return;
+        }
+
         _scratch.ResetWrittenCount();
         using (var writer = new Utf8JsonWriter(_scratch))
         {

@@ -244,7 +244,7 @@ internal sealed class SourceReader
             }
 
             looksLikeEvent |= name is "auditID" or "stage" or "verb" or "requestURI" or "requestObject";
-            var skipped = FrameValue(keep: false, long.MaxValue);
+            var skipped = SkipValue();
             if (skipped.Status != Status.Ok)
             {
                 failure = skipped;
@@ -293,7 +293,24 @@ internal sealed class SourceReader
             var elementStart = _in.Pos;
             var elementLine = _in.LineAt(elementStart);
             var elementOffset = _in.AbsoluteOffset(elementStart);
-            var frame = FrameValue(keep: b is (byte)'{' or (byte)'[', _options.MaxEventBytes);
+            var elementColumn = ColumnOf(elementStart);
+            var frame = b is (byte)'{' or (byte)'[' ? FrameValue(keep: true, _options.MaxEventBytes) : SkipValue();
+            if (frame.Status == Status.Malformed && elementColumn >= 0)
+            {
+                // One broken element should not cost the rest of a large export: report it, then go on
+                // from the next line that starts an element at the same indentation.
+                var broken = new DecodeContext(_source, elementLine, elementOffset, path, index, plainFormat, depth);
+                _decoder.Report(DiagnosticSeverity.Error, DiagnosticCodes.MalformedJson, in broken, frame.ErrorOffset,
+                    $"malformed JSON: {frame.Error}; element skipped");
+                if (!ResyncToElement(elementStart, elementColumn))
+                {
+                    return Status.Ok;
+                }
+
+                index++;
+                continue;
+            }
+
             if (frame.Status != Status.Ok)
             {
                 failure = frame;
@@ -322,7 +339,7 @@ internal sealed class SourceReader
             else
             {
                 _in.Pos = frame.Start;
-                var skipped = FrameValue(keep: false, long.MaxValue);
+                var skipped = SkipValue();
                 if (skipped.Status != Status.Ok)
                 {
                     failure = skipped;
@@ -408,6 +425,92 @@ internal sealed class SourceReader
         }
     }
 
+    /// <summary>
+    /// Moves past the JSON value at the current position without keeping it, in bounded memory even
+    /// when one string in it is gigabytes long: a structural scan (brackets and string quotes only), as
+    /// the bytes are discarded anyway. Utf8JsonReader cannot do this, as it needs a whole token buffered.
+    /// </summary>
+    private Frame SkipValue()
+    {
+        var startOffset = _in.AbsoluteOffset(_in.Pos);
+        var depth = 0;
+        var inString = false;
+        var escaped = false;
+        var scalar = _in.Buffer[_in.Pos] is not ((byte)'{' or (byte)'[' or (byte)'"');
+        while (EnsureData())
+        {
+            var span = _in.Span(_in.Pos, _in.End - _in.Pos);
+            for (var i = 0; i < span.Length; i++)
+            {
+                var b = span[i];
+                if (inString)
+                {
+                    if (escaped)
+                    {
+                        escaped = false;
+                    }
+                    else if (b == (byte)'\\')
+                    {
+                        escaped = true;
+                    }
+                    else if (b == (byte)'"')
+                    {
+                        inString = false;
+                        if (depth == 0)
+                        {
+                            return SkippedTo(i + 1, startOffset);
+                        }
+                    }
+                    else
+                    {
+                        // Jump over the ordinary bytes of long strings with a vectorized search.
+                        var next = span[i..].IndexOfAny((byte)'"', (byte)'\\');
+                        i += next < 0 ? span.Length - i - 1 : next - 1;
+                    }
+
+                    continue;
+                }
+
+                if (scalar)
+                {
+                    if (b is (byte)',' or (byte)'}' or (byte)']' || IsWhitespace(b))
+                    {
+                        return SkippedTo(i, startOffset);
+                    }
+
+                    continue;
+                }
+
+                switch (b)
+                {
+                    case (byte)'"':
+                        inString = true;
+                        break;
+                    case (byte)'{' or (byte)'[':
+                        depth++;
+                        break;
+                    case (byte)'}' or (byte)']':
+                        if (--depth == 0)
+                        {
+                            return SkippedTo(i + 1, startOffset);
+                        }
+
+                        break;
+                }
+            }
+
+            _in.Pos = _in.End;
+        }
+
+        return new Frame(scalar ? Status.Ok : Status.Truncated, -1, -1, _in.AbsoluteOffset(_in.Pos) - startOffset, null, startOffset);
+    }
+
+    private Frame SkippedTo(int relativeEnd, long startOffset)
+    {
+        _in.Pos += relativeEnd;
+        return new Frame(Status.Ok, -1, -1, _in.AbsoluteOffset(_in.Pos) - startOffset);
+    }
+
     /// <summary>Reads a member name at the object level being streamed; names there are short ASCII in every format we know.</summary>
     private bool TryReadMemberName(out string name)
     {
@@ -474,9 +577,16 @@ internal sealed class SourceReader
         // Malformed: report where it broke, then look for the next record at the start of a line after
         // the broken value's first line (the value's bytes are still buffered unless it was streamed).
         var at = (int)Math.Clamp(failure.ErrorOffset - _in.AbsoluteOffset(0), 0, _in.End);
-        Report(DiagnosticSeverity.Error, DiagnosticCodes.MalformedJson, at, $"malformed JSON: {failure.Error}");
+        if (failure.Start >= 0)
+        {
+            valueStartOffset = _in.AbsoluteOffset(failure.Start);
+        }
+
         var valueStillBuffered = valueStartOffset >= _in.AbsoluteOffset(0);
-        Resync(valueStillBuffered ? (int)(valueStartOffset - _in.AbsoluteOffset(0)) : Math.Min(at, _in.Pos));
+        var reportAt = valueStillBuffered ? (int)(valueStartOffset - _in.AbsoluteOffset(0)) : at;
+        var detected = _in.LineAt(at) != _in.LineAt(reportAt) ? $" (detected at line {_in.LineAt(at)})" : string.Empty;
+        Report(DiagnosticSeverity.Error, DiagnosticCodes.MalformedJson, reportAt, $"malformed JSON: {failure.Error}{detected}", failure.ErrorOffset);
+        Resync(valueStillBuffered ? reportAt : Math.Min(at, _in.Pos));
     }
 
     /// <summary>
@@ -514,6 +624,64 @@ internal sealed class SourceReader
             var end = _in.Pos < _in.End ? $"line {resumedLine}" : "the end of the input";
             Report(DiagnosticSeverity.Warning, DiagnosticCodes.SkippedBytes, _in.Pos,
                 $"skipped lines {firstLine}–{resumedLine - 1} after the error, up to {end}");
+        }
+    }
+
+    /// <summary>Column of a buffered byte (0-based), or -1 when its line starts before the buffer.</summary>
+    private int ColumnOf(int index)
+    {
+        var lineStart = _in.Span(0, index).LastIndexOf((byte)'\n');
+        if (lineStart < 0 && _in.AbsoluteOffset(0) > 0)
+        {
+            return -1;
+        }
+
+        return index - lineStart - 1;
+    }
+
+    /// <summary>Moves to the next line that holds only whitespace up to <paramref name="column"/> and then <c>{</c> or <c>[</c>.</summary>
+    private bool ResyncToElement(int from, int column)
+    {
+        _in.Pos = from;
+        while (true)
+        {
+            var newline = _in.Span(_in.Pos, _in.End - _in.Pos).IndexOf((byte)'\n');
+            if (newline < 0)
+            {
+                _in.Pos = _in.End;
+                if (!EnsureData())
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            _in.Pos += newline + 1;
+            var lineStart = _in.Pos;
+            while (_in.End - lineStart <= column && !_in.Eof)
+            {
+                var shift = _in.Fill(lineStart);
+                if (shift < 0)
+                {
+                    break;
+                }
+
+                lineStart -= shift;
+            }
+
+            _in.Pos = lineStart;
+            if (_in.End - lineStart <= column)
+            {
+                return false;
+            }
+
+            var indent = _in.Span(lineStart, column);
+            if (!indent.ContainsAnyExcept(" \t"u8) && _in.Buffer[lineStart + column] is (byte)'{' or (byte)'[')
+            {
+                _in.Pos = lineStart + column;
+                return true;
+            }
         }
     }
 
@@ -559,6 +727,11 @@ internal sealed class SourceReader
 
     private void SkipByteOrderMark()
     {
+        while (_in.End < 3 && !_in.Eof)
+        {
+            _in.Fill(0);
+        }
+
         if (_in.End >= 3 && _in.Buffer.AsSpan(0, 3).SequenceEqual("\uFEFF"u8))
         {
             _in.Pos = 3;
