@@ -73,24 +73,24 @@ internal sealed partial class ClusterModel
         Define(KubeSystem, "metrics-server", WorkloadKind.Deployment, "registry.k8s.io/metrics-server/metrics-server", "v0.7.2", 10250, 1,
             "metrics-server/v0.7.2 " + ClientGoUnstamped, ClusterBinding("system:metrics-server", "metrics-server", KubeSystem));
         Prometheus = Define(Monitoring, "prometheus-k8s", WorkloadKind.StatefulSet, "quay.io/prometheus/prometheus", "v2.54.1", 9090, 2,
-            "Prometheus/2.54.1", ClusterBinding("prometheus-k8s", "prometheus-k8s", Monitoring));
+            "Prometheus/2.54.1", ClusterBinding("prometheus-k8s", "prometheus-k8s", Monitoring), container: "prometheus");
         KubeStateMetrics = Define(Monitoring, "kube-state-metrics", WorkloadKind.Deployment, "registry.k8s.io/kube-state-metrics/kube-state-metrics", "v2.13.0", 8080, 1,
             "kube-state-metrics/v2.13.0 " + ClientGoUnstamped, ClusterBinding("kube-state-metrics", "kube-state-metrics", Monitoring));
         Define(Monitoring, "node-exporter", WorkloadKind.DaemonSet, "quay.io/prometheus/node-exporter", "v1.8.2", 9100, 0,
             "Go-http-client/1.1", ClusterBinding("node-exporter", "node-exporter", Monitoring), privileged: true);
         IngressNginx = Define(IngressNamespace, "ingress-nginx-controller", WorkloadKind.Deployment, "registry.k8s.io/ingress-nginx/controller", "v1.11.2", 80, 2,
             "nginx-ingress-controller/v1.11.2 (linux/amd64) ingress-nginx/46e76e5916813cfca2a9b0bfdc34b69a0000f6b9",
-            ClusterBinding("ingress-nginx", "ingress-nginx", IngressNamespace));
+            ClusterBinding("ingress-nginx", "ingress-nginx", IngressNamespace), serviceAccount: "ingress-nginx", container: "controller");
         CertManager = Define(CertManagerNamespace, "cert-manager", WorkloadKind.Deployment, "quay.io/jetstack/cert-manager-controller", "v1.15.3", 9402, 1,
             "cert-manager-controller/v1.15.3 (linux/amd64) cert-manager/4486c01f726f17d2790a8a563ae6bc6e98465505",
-            ClusterBinding("cert-manager-controller-certificates", "cert-manager", CertManagerNamespace));
+            ClusterBinding("cert-manager-controller-certificates", "cert-manager", CertManagerNamespace), container: "cert-manager-controller");
         ArgoCd = Define(ArgoCdNamespace, "argocd-application-controller", WorkloadKind.StatefulSet, "quay.io/argoproj/argocd", "v2.12.4", 8082, 1,
             "argocd-application-controller/v2.12.4+27d1e64 " + ClientGoUnstamped,
             ClusterBinding("argocd-application-controller", "argocd-application-controller", ArgoCdNamespace));
         Define(ArgoCdNamespace, "argocd-server", WorkloadKind.Deployment, "quay.io/argoproj/argocd", "v2.12.4", 8080, 2,
             "argocd-server/v2.12.4+27d1e64 " + ClientGoUnstamped, ClusterBinding("argocd-server", "argocd-server", ArgoCdNamespace));
         CiRunner = Define(CiNamespace, "ci-runner", WorkloadKind.Deployment, "ghcr.io/actions/actions-runner", "2.319.1", 0, 2,
-            Clients.Component("kubectl"), ClusterBinding("ci-deployer", "deployer", CiNamespace), serviceAccount: "deployer");
+            Clients.Component("kubectl"), ClusterBinding("ci-deployer", "deployer", CiNamespace), serviceAccount: "deployer", container: "runner");
         foreach (var component in (string[])["kube-apiserver", "etcd", "kube-controller-manager", "kube-scheduler"])
         {
             var image = component == "etcd" ? "registry.k8s.io/etcd" : "registry.k8s.io/" + component;
@@ -120,7 +120,7 @@ internal sealed partial class ClusterModel
                     cache ? "7.2.5-alpine" : string.Create(CultureInfo.InvariantCulture, $"1.{_rng.Next(30)}.{_rng.Next(10)}"),
                     port, kind == WorkloadKind.StatefulSet ? _rng.Next(1, 4) : _rng.Next(2, 5), agent,
                     $"RBAC: allowed by RoleBinding \"{name}/{ns}\" of Role \"{name}\" to ServiceAccount \"{name}/{ns}\"",
-                    hasHpa: tier is "api" or "web" && _rng.Chance(0.6), leaderElection: tier == "worker");
+                    hasHpa: tier is "api" or "web" && _rng.Chance(0.6), leaderElection: tier == "worker", container: tier);
                 AppWorkloads.Add(workload);
                 PopulatePods(workload, startMicros);
             }
@@ -137,14 +137,14 @@ internal sealed partial class ClusterModel
 
     private Workload Define(
         string ns, string name, WorkloadKind kind, string repository, string tag, int port, int replicas, string agent, string reason,
-        bool privileged = false, string? serviceAccount = null, bool hasHpa = false, bool leaderElection = false)
+        bool privileged = false, string? serviceAccount = null, bool hasHpa = false, bool leaderElection = false, string? container = null)
     {
         var workload = new Workload
         {
             Namespace = ns,
             Name = name,
             Kind = kind,
-            Container = kind == WorkloadKind.Static ? name : name.Split('-')[^1],
+            Container = container ?? name,
             ImageRepository = repository,
             ImageTag = tag,
             Port = port,

@@ -20,11 +20,12 @@ public static class CliApp
     public static int Run(string[] args, CliContext context)
     {
         var root = BuildRoot(context, out var examples);
+        ReplaceHelp(root, examples);
         var parseResult = root.Parse(args);
         var configuration = new InvocationConfiguration { Output = context.Out, Error = context.Error };
 
         // Usage errors exit with 2 (System.CommandLine would use 1, which our verbs reserve for "found problems").
-        if (parseResult.Errors.Count > 0 && parseResult.Action is not HelpAction)
+        if (parseResult.Errors.Count > 0 && parseResult.Action is not HelpWithExamples)
         {
             foreach (var error in parseResult.Errors)
             {
@@ -35,7 +36,6 @@ public static class CliApp
             return ExitCodes.UsageOrUnusableInput;
         }
 
-        ReplaceHelp(root, examples);
         return parseResult.Invoke(configuration);
     }
 
