@@ -6,8 +6,14 @@ namespace Auditrail.Cli.Hosting;
 /// Where a command writes: results to <see cref="Out"/>, diagnostics and progress to <see cref="Error"/>.
 /// Tests pass string writers; the real program passes the console.
 /// </summary>
-public sealed class CliContext(TextWriter output, TextWriter error, Func<Stream> openStdin, bool interactiveError)
+public sealed class CliContext(TextWriter output, TextWriter error, Func<Stream> openStdin, bool interactiveError, Stream? outputStream = null)
 {
+    /// <summary>
+    /// Raw stdout for verbs that write UTF-8 they already have (JSON lines), skipping the text writer's
+    /// decode and re-encode; null in tests, which capture <see cref="Out"/>.
+    /// </summary>
+    public Stream? OutStream { get; } = outputStream;
+
     public TextWriter Out { get; } = output;
     public TextWriter Error { get; } = error;
 
@@ -29,5 +35,6 @@ public sealed class CliContext(TextWriter output, TextWriter error, Func<Stream>
         Console.Out,
         Console.Error,
         Console.OpenStandardInput,
-        !Console.IsErrorRedirected);
+        !Console.IsErrorRedirected,
+        new BufferedStream(Console.OpenStandardOutput(), 1 << 16));
 }

@@ -69,7 +69,17 @@ internal sealed class ReadHandler : IAuditEventHandler, IDisposable
 
                 break;
             default:
-                _context.Out.WriteLine(Encoding.UTF8.GetString(Serialize(auditEvent).Span));
+                var json = Serialize(auditEvent).Span;
+                if (_context.OutStream is { } stream)
+                {
+                    stream.Write(json);
+                    stream.WriteByte((byte)'\n');
+                }
+                else
+                {
+                    _context.Out.WriteLine(Encoding.UTF8.GetString(json));
+                }
+
                 break;
         }
     }
@@ -107,6 +117,7 @@ internal sealed class ReadHandler : IAuditEventHandler, IDisposable
     {
         ClearProgress();
         _yaml?.Finish();
+        _context.OutStream?.Flush();
         _context.Out.Flush();
     }
 
