@@ -9,8 +9,10 @@ internal static class Outcomes
     /// <summary>RBAC said no. The message names the effective user, the impersonated one when there is one.</summary>
     public static AuditRequest Forbid(this AuditRequest r)
     {
+        // Authorization runs before the body is decoded, so a forbidden request never logs one.
         r.Allowed = false;
         r.Reason = "";
+        r.Body = null;
         var user = (r.Impersonated ?? r.User)?.Username ?? "system:anonymous";
         if (r.Resource is not { } resource)
         {
@@ -67,7 +69,6 @@ internal static class Outcomes
         r.StatusReason = reason;
         r.StatusMessage = message;
         r.DetailsKind = kind;
-        r.Body = null;
         return r;
     }
 }
