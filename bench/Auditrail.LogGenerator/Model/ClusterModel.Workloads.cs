@@ -43,7 +43,17 @@ internal sealed partial class ClusterModel
                 new("authentication.kubernetes.io/pod-name", name),
                 new("authentication.kubernetes.io/pod-uid", uid.ToString()),
             ]);
-        var pod = new PodModel { Name = name, Uid = uid, Workload = workload, Node = node, Ip = ip, Identity = identity, CreatedMicros = createdMicros };
+        var pod = new PodModel
+        {
+            Name = name,
+            Uid = uid,
+            Workload = workload,
+            Node = node,
+            Ip = ip,
+            Identity = identity,
+            CreatedMicros = createdMicros,
+            Injected = HasSidecarInjection(workload.Namespace),
+        };
         workload.Pods.Add(pod);
         node.Pods.Add(pod);
         return pod;

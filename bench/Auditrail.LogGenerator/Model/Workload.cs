@@ -10,6 +10,9 @@ internal enum WorkloadKind
 
     /// <summary>Static pods of the control plane: mirror pods the kubelet creates, no controller.</summary>
     Static,
+
+    /// <summary>A CronJob; its pods belong to the Jobs it creates.</summary>
+    CronJob,
 }
 
 /// <summary>A set of pods running one image under one service account, and the objects around it.</summary>
@@ -66,6 +69,14 @@ internal sealed class Workload
     /// <summary>Infrastructure pods that legitimately run privileged (kube-proxy, node-exporter).</summary>
     public bool Privileged { get; init; }
 
+    /// <summary>
+    /// JSON fragments rendered for this workload (pod template, managedFields, last-applied configuration), by
+    /// purpose, with the image they were rendered for. Controllers send the same template over and over; rendering
+    /// once per image keeps large bodies cheap. Kept here rather than in a static so that generators running on
+    /// different threads share nothing.
+    /// </summary>
+    public Dictionary<string, (string Image, byte[] Json)> Rendered { get; } = new(StringComparer.Ordinal);
+
     public string ConfigMapName => Name + "-config";
 
     public string SecretName => Name + "-credentials";
@@ -79,6 +90,7 @@ internal sealed class Workload
     {
         WorkloadKind.StatefulSet => "statefulset-controller",
         WorkloadKind.DaemonSet => "daemon-set-controller",
+        WorkloadKind.CronJob => "job-controller",
         _ => "replicaset-controller",
     };
 
@@ -101,6 +113,9 @@ internal sealed class PodModel
     public required Identity Identity { get; init; }
 
     public required long CreatedMicros { get; init; }
+
+    /// <summary>Whether a mesh webhook injected its sidecar when the pod was created.</summary>
+    public bool Injected { get; init; }
 
     public string Namespace => Workload.Namespace;
 

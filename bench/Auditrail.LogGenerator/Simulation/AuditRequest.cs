@@ -52,6 +52,9 @@ internal sealed class AuditRequest
 
     public long ObjectResourceVersion { get; set; }
 
+    /// <summary>The resourceVersion a successful write gives the object, shown in response bodies.</summary>
+    public long NewResourceVersion { get; set; }
+
     public AuditLevel Level { get; set; }
 
     public bool EmitRequestReceived { get; set; }
@@ -150,6 +153,7 @@ internal sealed class AuditRequest
         Subresource = null;
         ObjectUid = null;
         ObjectResourceVersion = 0;
+        NewResourceVersion = 0;
         Authorized = true;
         Allowed = true;
         StatusReason = null;

@@ -99,6 +99,11 @@ internal sealed class Simulation
         }
 
         Latency.Annotate(r);
+        if (!r.Failed && Verbs.IsWrite(r.Verb))
+        {
+            r.NewResourceVersion = NextResourceVersion();
+        }
+
         r.LongRunning = !r.Failed && Latency.IsLongRunning(r);
         r.Panics = !r.LongRunning && !r.FailedAuthentication && Options.PanicShare > 0 && Rng.Chance(Options.PanicShare);
         var start = r.ReceivedMicros;

@@ -232,17 +232,11 @@ internal static class AuditEventParser
     private static ParseResult ParseUser(ref Utf8JsonReader reader, AuditEvent e, bool impersonated)
     {
         var path = impersonated ? "$.impersonatedUser" : "$.user";
-        if (reader.TokenType == JsonTokenType.Null)
+        if (!TryBeginObject(ref reader, path, out var start, out var notObject))
         {
-            return ParseResult.Success;
+            return notObject;
         }
 
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            return WrongType(ref reader, path, "an object");
-        }
-
-        var start = (int)reader.TokenStartIndex;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var property = PropertyName(ref reader);
@@ -276,23 +270,16 @@ internal static class AuditEventParser
             }
         }
 
-        e.SetSlot(impersonated ? EventSlot.ImpersonatedUser : EventSlot.User, new Utf8Slot(start, (int)reader.TokenStartIndex + 1 - start, false));
-        return ParseResult.Success;
+        return StoreRange(ref reader, e, impersonated ? EventSlot.ImpersonatedUser : EventSlot.User, start);
     }
 
     private static ParseResult ParseObjectRef(ref Utf8JsonReader reader, AuditEvent e)
     {
-        if (reader.TokenType == JsonTokenType.Null)
+        if (!TryBeginObject(ref reader, "$.objectRef", out var start, out var notObject))
         {
-            return ParseResult.Success;
+            return notObject;
         }
 
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            return WrongType(ref reader, "$.objectRef", "an object");
-        }
-
-        var start = (int)reader.TokenStartIndex;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var property = PropertyName(ref reader);
@@ -326,23 +313,16 @@ internal static class AuditEventParser
             }
         }
 
-        e.SetSlot(EventSlot.ObjectRef, new Utf8Slot(start, (int)reader.TokenStartIndex + 1 - start, false));
-        return ParseResult.Success;
+        return StoreRange(ref reader, e, EventSlot.ObjectRef, start);
     }
 
     private static ParseResult ParseResponseStatus(ref Utf8JsonReader reader, AuditEvent e)
     {
-        if (reader.TokenType == JsonTokenType.Null)
+        if (!TryBeginObject(ref reader, "$.responseStatus", out var start, out var notObject))
         {
-            return ParseResult.Success;
+            return notObject;
         }
 
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            return WrongType(ref reader, "$.responseStatus", "an object");
-        }
-
-        var start = (int)reader.TokenStartIndex;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var property = PropertyName(ref reader);
@@ -388,23 +368,16 @@ internal static class AuditEventParser
             }
         }
 
-        e.SetSlot(EventSlot.ResponseStatus, new Utf8Slot(start, (int)reader.TokenStartIndex + 1 - start, false));
-        return ParseResult.Success;
+        return StoreRange(ref reader, e, EventSlot.ResponseStatus, start);
     }
 
     private static ParseResult ParseAnnotations(ref Utf8JsonReader reader, AuditEvent e)
     {
-        if (reader.TokenType == JsonTokenType.Null)
+        if (!TryBeginObject(ref reader, "$.annotations", out var start, out var notObject))
         {
-            return ParseResult.Success;
+            return notObject;
         }
 
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            return WrongType(ref reader, "$.annotations", "an object");
-        }
-
-        var start = (int)reader.TokenStartIndex;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var property = PropertyName(ref reader);
@@ -429,7 +402,26 @@ internal static class AuditEventParser
             }
         }
 
-        e.SetSlot(EventSlot.Annotations, new Utf8Slot(start, (int)reader.TokenStartIndex + 1 - start, false));
+        return StoreRange(ref reader, e, EventSlot.Annotations, start);
+    }
+
+    /// <summary>Starts a nested object member: null is "absent" (false, success), anything but an object is an error.</summary>
+    private static bool TryBeginObject(ref Utf8JsonReader reader, string path, out int start, out ParseResult result)
+    {
+        start = (int)reader.TokenStartIndex;
+        result = reader.TokenType switch
+        {
+            JsonTokenType.StartObject => ParseResult.Success,
+            JsonTokenType.Null => ParseResult.Success,
+            _ => WrongType(ref reader, path, "an object"),
+        };
+        return reader.TokenType == JsonTokenType.StartObject;
+    }
+
+    /// <summary>Records the whole object or array once the reader stands on its closing bracket.</summary>
+    private static ParseResult StoreRange(ref Utf8JsonReader reader, AuditEvent e, EventSlot slot, int start)
+    {
+        e.SetSlot(slot, new Utf8Slot(start, (int)reader.TokenStartIndex + 1 - start, false));
         return ParseResult.Success;
     }
 
@@ -462,8 +454,7 @@ internal static class AuditEventParser
             index++;
         }
 
-        e.SetSlot(whole, new Utf8Slot(start, (int)reader.TokenStartIndex + 1 - start, false));
-        return ParseResult.Success;
+        return StoreRange(ref reader, e, whole, start);
     }
 
     private static ParseResult StoreString(ref Utf8JsonReader reader, AuditEvent e, EventSlot slot, string path)

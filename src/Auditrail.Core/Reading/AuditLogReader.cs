@@ -55,7 +55,7 @@ public sealed class AuditLogReader(AuditReaderOptions? options = null)
 
     /// <summary>Reads bytes already in memory, such as a webhook batch.</summary>
     public ReadCounters ReadBytes(ReadOnlyMemory<byte> bytes, string sourceName, IAuditEventHandler handler, CancellationToken cancellationToken = default) =>
-        ReadStream(new MemoryReadStream(bytes), sourceName, handler, cancellationToken);
+        ReadStream(new PrefixedStream(bytes, Stream.Null), sourceName, handler, cancellationToken);
 
     /// <summary>Files under a directory, sorted so runs are repeatable; hidden files are left out.</summary>
     public static IEnumerable<string> EnumerateLogFiles(string directory) =>
@@ -101,35 +101,5 @@ public sealed class AuditLogReader(AuditReaderOptions? options = null)
 
         var reader = new SourceReader(stream, source, _options, decoder, handler, rawPosition, rawLength);
         counters.Bytes += reader.Run(fromDirectory, cancellationToken);
-    }
-
-    /// <summary>A read-only stream over memory that does not copy it (MemoryStream needs an array).</summary>
-    private sealed class MemoryReadStream(ReadOnlyMemory<byte> bytes) : Stream
-    {
-        private ReadOnlyMemory<byte> _rest = bytes;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            var n = Math.Min(buffer.Length, _rest.Length);
-            _rest.Span[..n].CopyTo(buffer);
-            _rest = _rest[n..];
-            return n;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -202,24 +202,17 @@ internal sealed class SourceReader
         var sawContainer = false;
         while (true)
         {
-            if (!SkipWhitespace())
+            if (!TryNextItem((byte)'}', out var closed))
             {
                 return Truncated(out failure);
             }
 
-            var b = _in.Buffer[_in.Pos];
-            if (b == (byte)'}')
+            if (closed)
             {
-                _in.Pos++;
                 break;
             }
 
-            if (b == (byte)',')
-            {
-                _in.Pos++;
-                continue;
-            }
-
+            var b = _in.Buffer[_in.Pos];
             if (b != (byte)'"' || !TryReadMemberName(out var name))
             {
                 return Malformed($"expected a property name, found {DescribeByte(b)}", out failure);
@@ -272,24 +265,17 @@ internal sealed class SourceReader
         var index = 0;
         while (true)
         {
-            if (!SkipWhitespace())
+            if (!TryNextItem((byte)']', out var closed))
             {
                 return Truncated(out failure);
             }
 
-            var b = _in.Buffer[_in.Pos];
-            if (b == (byte)']')
+            if (closed)
             {
-                _in.Pos++;
                 return Status.Ok;
             }
 
-            if (b == (byte)',')
-            {
-                _in.Pos++;
-                continue;
-            }
-
+            var b = _in.Buffer[_in.Pos];
             var elementStart = _in.Pos;
             var elementLine = _in.LineAt(elementStart);
             var elementOffset = _in.AbsoluteOffset(elementStart);
@@ -736,6 +722,35 @@ internal sealed class SourceReader
         {
             _in.Pos = 3;
         }
+    }
+
+    /// <summary>
+    /// Moves to the next member or element of the container being streamed, past whitespace and
+    /// commas; <paramref name="closed"/> tells that the container's closing bracket was consumed
+    /// instead. False at the end of the input.
+    /// </summary>
+    private bool TryNextItem(byte closing, out bool closed)
+    {
+        closed = false;
+        while (SkipWhitespace())
+        {
+            var b = _in.Buffer[_in.Pos];
+            if (b == (byte)',')
+            {
+                _in.Pos++;
+                continue;
+            }
+
+            if (b == closing)
+            {
+                _in.Pos++;
+                closed = true;
+            }
+
+            return true;
+        }
+
+        return false;
     }
 
     /// <summary>Moves past whitespace; false at the end of the input.</summary>

@@ -132,7 +132,6 @@ internal sealed class StreamBuffer : IDisposable
     /// </summary>
     public static Stream OpenMaybeCompressed(Stream raw)
     {
-        Span<byte> magic = stackalloc byte[2];
         var prefix = new byte[2];
         var got = 0;
         while (got < 2)
@@ -146,13 +145,15 @@ internal sealed class StreamBuffer : IDisposable
             got += n;
         }
 
-        prefix.AsSpan(0, got).CopyTo(magic);
         var replayed = new PrefixedStream(prefix.AsMemory(0, got), raw);
-        return got == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new GZipStream(replayed, CompressionMode.Decompress) : replayed;
+        return got == 2 && prefix[0] == 0x1f && prefix[1] == 0x8b ? new GZipStream(replayed, CompressionMode.Decompress) : replayed;
     }
 }
 
-/// <summary>Replays bytes already taken from a stream (to sniff its format) before the rest of it.</summary>
+/// <summary>
+/// Replays bytes already taken from a stream (to sniff its format) before the rest of it; over
+/// <see cref="Stream.Null"/> it is a read-only stream over memory that, unlike MemoryStream, needs no array.
+/// </summary>
 internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner) : Stream
 {
     private ReadOnlyMemory<byte> _prefix = prefix;

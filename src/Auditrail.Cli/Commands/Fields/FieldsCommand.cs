@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Auditrail.Cli.Hosting;
 using Auditrail.Cli.Output;
 using Auditrail.Core.Fields;
@@ -49,8 +48,7 @@ internal static class FieldsCommand
             return;
         }
 
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        StructuredOutput.Write(context, format, writer =>
         {
             writer.WriteStartArray();
             foreach (var f in fields)
@@ -64,17 +62,6 @@ internal static class FieldsCommand
             }
 
             writer.WriteEndArray();
-        }
-
-        if (format == OutputFormat.Json)
-        {
-            context.Out.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
-            return;
-        }
-
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
-        var yaml = new JsonToYaml(context.Out);
-        yaml.WriteDocument(document.RootElement);
-        yaml.Finish();
+        });
     }
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Auditrail.Cli.Hosting;
 using Auditrail.Cli.Output;
 using Auditrail.Core.Reading;
@@ -113,22 +112,7 @@ internal static class ReadCommand
             return;
         }
 
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-        {
-            statistics.WriteJson(writer, counters);
-        }
-
-        if (format == OutputFormat.Json)
-        {
-            context.Out.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
-            return;
-        }
-
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
-        var yaml = new JsonToYaml(context.Out);
-        yaml.WriteDocument(document.RootElement);
-        yaml.Finish();
+        StructuredOutput.Write(context, format, writer => statistics.WriteJson(writer, counters));
     }
 
     /// <summary>
