@@ -190,8 +190,11 @@ internal sealed class RecordDecoder(AuditReaderOptions options, IAuditEventHandl
         var trimmed = _unescaped.AsSpan(0, written).TrimStart(" \t\r\n"u8);
         if (trimmed.IsEmpty || trimmed[0] != (byte)'{')
         {
-            Report(DiagnosticSeverity.Error, DiagnosticCodes.NotAnAuditEvent, context, context.ByteOffset,
-                $"{memberName} does not hold a JSON audit event; skipped", path);
+            // A log group holds more than audit streams (authenticator, scheduler text logs): those
+            // records are not ours, so they are counted and noted rather than called errors.
+            counters.SkippedRecords++;
+            Report(DiagnosticSeverity.Info, DiagnosticCodes.SkippedRecord, context, context.ByteOffset,
+                $"{memberName} holds a plain-text log line, not an audit event; skipped", path);
             return;
         }
 

@@ -153,4 +153,18 @@ public class FormatDetectionTests
         Assert.Empty(handler.Events);
         Assert.Equal("AR1009", Assert.Single(handler.Diagnostics).Code);
     }
+
+    [Fact]
+    public void Cloudwatch_records_of_other_log_streams_are_noted_and_skipped()
+    {
+        var message = System.Text.Json.JsonSerializer.Serialize(SampleEvents.Event("eks-1"));
+        var text = $$"""{"events":[{"logStreamName":"authenticator-abc","message":"time=\"2024-01-01T00:00:00Z\" level=info msg=\"access granted\""},{"logStreamName":"kube-apiserver-audit-abc","message":{{message}}}]}""";
+
+        var handler = CollectingHandler.ReadText(text);
+
+        Assert.Equal("eks-1", Assert.Single(handler.Events).AuditId);
+        var note = Assert.Single(handler.Diagnostics);
+        Assert.Equal(("AR1009", Auditrail.Core.Reading.DiagnosticSeverity.Info), (note.Code, note.Severity));
+        Assert.Equal("$.events[0].message", note.JsonPath);
+    }
 }
