@@ -21,6 +21,7 @@ public static class DiagnosticCodes
     public const string SkippedRecord = "AR1009";
     public const string EnvelopeError = "AR1010";
     public const string SkippedBytes = "AR1011";
+    public const string Unredactable = "AR1012";
 }
 
 /// <summary>A problem with one record or source, with where it is: file, line, byte offset and JSON path.</summary>

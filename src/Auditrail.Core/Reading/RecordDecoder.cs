@@ -259,6 +259,14 @@ internal sealed class RecordDecoder(AuditReaderOptions options, IAuditEventHandl
             {
                 _redacted.ResetWrittenCount();
                 var redaction = EventRedactor.Redact(json, _redacted);
+                if (!redaction.Parsed)
+                {
+                    // Never hand out an event whose secrets could not be checked.
+                    Report(DiagnosticSeverity.Error, DiagnosticCodes.Unredactable, context, context.ByteOffset,
+                        "event cannot be checked for secret values (undecodable string or nesting); skipped");
+                    return;
+                }
+
                 if (redaction.Count > 0)
                 {
                     counters.RedactedValues += redaction.Count;
