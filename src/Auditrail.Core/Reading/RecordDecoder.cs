@@ -255,7 +255,7 @@ internal sealed class RecordDecoder(AuditReaderOptions options, IAuditEventHandl
         if (options.Redact)
         {
             var json = _event.Json.Span;
-            if (EventRedactor.MayNeedRedaction(json))
+            if (EventRedactor.MayNeedRedaction(json, _event.HasRequestObject || _event.HasResponseObject))
             {
                 _redacted.ResetWrittenCount();
                 var redaction = EventRedactor.Redact(json, _redacted);

@@ -7,7 +7,7 @@ namespace Auditrail.Core.Redaction;
 /// Removes secret values from audit.k8s.io Events before they are stored, printed or forwarded.
 /// </summary>
 /// <remarks>
-/// The hot path calls <see cref="MayNeedRedaction"/> on every event and <see cref="Redact"/> only when it answers
+/// The hot path calls <see cref="MayNeedRedaction(ReadOnlySpan{byte})"/> on every event and <see cref="Redact"/> only when it answers
 /// true. What is redacted, always by replacing the value with <see cref="Placeholder"/> and keeping the key:
 /// <list type="bullet">
 /// <item><c>data</c> and <c>stringData</c> values of Secrets anywhere in requestObject/responseObject (any key order,
@@ -40,6 +40,12 @@ public static class EventRedactor
     /// <see cref="Redact"/> would remove; true means it may.
     /// </summary>
     public static bool MayNeedRedaction(ReadOnlySpan<byte> eventJson) => RedactionPrefilter.MayNeedRedaction(eventJson);
+
+    /// <summary>
+    /// The same pre-check, told whether the event carries request or response bodies: without bodies only
+    /// credentials in text can need redaction, which spares bodiless events about Secrets the full pass.
+    /// </summary>
+    public static bool MayNeedRedaction(ReadOnlySpan<byte> eventJson, bool hasBodies) => RedactionPrefilter.MayNeedRedaction(eventJson, hasBodies);
 
     /// <summary>
     /// Writes the event with secret values replaced to <paramref name="output"/> and says what was replaced; an event

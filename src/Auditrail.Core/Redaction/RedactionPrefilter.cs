@@ -5,7 +5,7 @@ using System.Text;
 namespace Auditrail.Core.Redaction;
 
 /// <summary>
-/// The byte-level pre-check behind <see cref="EventRedactor.MayNeedRedaction"/>: it must answer true whenever
+/// The byte-level pre-check behind <see cref="EventRedactor.MayNeedRedaction(ReadOnlySpan{byte})"/>: it must answer true whenever
 /// <see cref="RedactingWriter"/> would change something, and should answer false for most other events.
 /// </summary>
 /// <remarks>
@@ -40,7 +40,12 @@ internal static class RedactionPrefilter
 
     private static readonly SearchValues<byte> AssignmentStops = SearchValues.Create("=&#\""u8);
 
-    public static bool MayNeedRedaction(ReadOnlySpan<byte> json)
+    /// <param name="hasBodies">
+    /// False when the event has neither requestObject nor responseObject: then only credentials in text
+    /// (bearer tokens, query parameters) can need redaction, and the kind and resource words are not
+    /// triggers. Metadata-level events about Secrets are common and would otherwise all take the slow path.
+    /// </param>
+    public static bool MayNeedRedaction(ReadOnlySpan<byte> json, bool hasBodies = true)
     {
         if (HasDisguisingEscape(json))
         {
@@ -56,8 +61,8 @@ internal static class RedactionPrefilter
             var chunk = folded[..Math.Min(ChunkSize, json.Length - start)];
             FoldAsciiCase(json.Slice(start, chunk.Length), chunk);
             if (chunk.IndexOf("bearer"u8) >= 0
-                || HasTrigger(json, start, chunk, "secret"u8, SecretValues, ref secretScan)
-                || HasTrigger(json, start, chunk, "token"u8, TokenValues, ref tokenScan)
+                || HasTrigger(json, start, chunk, "secret"u8, hasBodies ? SecretValues : [], ref secretScan)
+                || HasTrigger(json, start, chunk, "token"u8, hasBodies ? TokenValues : [], ref tokenScan)
                 || HasTrigger(json, start, chunk, "passw"u8, [], ref passwordScan))
             {
                 return true;

@@ -45,6 +45,7 @@ public sealed class PreCheckPropertyTests
                 {
                     redactedVariants++;
                     Assert.True(EventRedactor.MayNeedRedaction(mutated), $"{file}:{line} variant {variant}: {Encoding.UTF8.GetString(mutated)}");
+                    Assert.True(EventRedactor.MayNeedRedaction(mutated, RedactionAssert.HasBodies(mutated)), $"{file}:{line} variant {variant} (bodies-aware)");
                 }
             }
         }
