@@ -23,18 +23,31 @@ public sealed class CliContext(TextWriter output, TextWriter error, Func<Stream>
     public Func<Stream> OpenStdin { get; } = openStdin;
 
     /// <summary>A Spectre console over <see cref="Out"/> without colors when output is redirected.</summary>
-    public IAnsiConsole CreateConsole() => AnsiConsole.Create(new AnsiConsoleSettings
+    public IAnsiConsole CreateConsole()
     {
-        Out = new AnsiConsoleOutput(Out),
-        Ansi = AnsiSupport.No,
-        ColorSystem = ColorSystemSupport.NoColors,
-        Interactive = InteractionSupport.No,
-    });
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(Out),
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+
+        // Redirected output has no width; 80 columns would wrap file paths, so tables get room to breathe.
+        console.Profile.Width = OutputWidth;
+        return console;
+    }
+
+    /// <summary>Columns available to tables: the terminal's width, or 200 when stdout is redirected.</summary>
+    public int OutputWidth { get; init; } = 200;
 
     public static CliContext FromConsole() => new(
         Console.Out,
         Console.Error,
         Console.OpenStandardInput,
         !Console.IsErrorRedirected,
-        new BufferedStream(Console.OpenStandardOutput(), 1 << 16));
+        new BufferedStream(Console.OpenStandardOutput(), 1 << 16))
+    {
+        OutputWidth = Console.IsOutputRedirected ? 200 : Math.Max(Console.WindowWidth, 80),
+    };
 }
