@@ -122,7 +122,8 @@ public partial class EventFormatTests
             "RBAC: allowed by ClusterRoleBinding \"system:kube-controller-manager\" of ClusterRole \"system:kube-controller-manager\" to User \"system:kube-controller-manager\"",
             reasons);
         Assert.Contains(
-            "RBAC: allowed by ClusterRoleBinding \"system:controller:replicaset-controller\" of ClusterRole \"system:controller:replicaset-controller\" to ServiceAccount \"replicaset-controller/kube-system\"",
+            "RBAC: allowed by ClusterRoleBinding \"system:controller:replicaset-controller\" of ClusterRole "
+            + "\"system:controller:replicaset-controller\" to ServiceAccount \"replicaset-controller/kube-system\"",
             reasons);
         Assert.All(reasons, r => Assert.StartsWith("RBAC: allowed by ", r, StringComparison.Ordinal));
     }

@@ -73,19 +73,19 @@ public static class Samples
         PanicShare = 0.001,
     };
 
-    private static readonly Lazy<GeneratedLog> s_workday = new(() => GeneratedLog.Generate(WorkdayOptions, 60_000));
-    private static readonly Lazy<GeneratedLog> s_midnight = new(() => GeneratedLog.Generate(new GeneratorOptions(), 20_000));
+    private static readonly Lazy<GeneratedLog> LazyWorkday = new(() => GeneratedLog.Generate(WorkdayOptions, 60_000));
+    private static readonly Lazy<GeneratedLog> LazyMidnight = new(() => GeneratedLog.Generate(new GeneratorOptions(), 20_000));
 
-    private static readonly Lazy<GeneratedLog> s_smallCluster = new(() => GeneratedLog.Generate(
+    private static readonly Lazy<GeneratedLog> LazySmallCluster = new(() => GeneratedLog.Generate(
         new GeneratorOptions { Seed = 5, Namespaces = 2, WorkerNodes = 4, Humans = 3, Start = WorkdayOptions.Start }, 20_000));
 
-    public static GeneratedLog Workday => s_workday.Value;
+    public static GeneratedLog Workday => LazyWorkday.Value;
 
     /// <summary>Two application namespaces, so the full-body namespace gets half of the application writes.</summary>
-    public static GeneratedLog SmallCluster => s_smallCluster.Value;
+    public static GeneratedLog SmallCluster => LazySmallCluster.Value;
 
     /// <summary>The defaults: seed 1, 2026-01-01T00:00:00Z, 1% attacks.</summary>
-    public static GeneratedLog Midnight => s_midnight.Value;
+    public static GeneratedLog Midnight => LazyMidnight.Value;
 }
 
 internal static class JsonElementExtensions

@@ -7,22 +7,14 @@ using Auditrail.LogGenerator.Simulation;
 namespace Auditrail.LogGenerator.Bodies;
 
 /// <summary>The ReplicaSet the deployment controller creates for a rollout, or resizes while it rolls.</summary>
-internal sealed class ReplicaSetBody : IObjectBody
+internal sealed class ReplicaSetBody : ObjectBody
 {
     public static readonly ReplicaSetBody Instance = new();
 
-    public void WriteRequest(Utf8JsonWriter w, AuditRequest r) => Write(w, r, stored: r.Verb != Verbs.Create);
-
-    public bool HasResponse(AuditRequest r) => true;
-
-    public void WriteResponse(Utf8JsonWriter w, AuditRequest r) => Write(w, r, stored: true);
-
-    private static void Write(Utf8JsonWriter w, AuditRequest r, bool stored)
+    protected override void Write(Utf8JsonWriter w, AuditRequest r, bool stored)
     {
         var workload = r.Workload!;
-        w.WriteStartObject();
-        ObjectJson.TypeMeta(w, Api.ReplicaSets);
-        ObjectJson.StartMetadata(w, r, workload.ReplicaSetName, stored, uid: workload.ReplicaSetUid.ToString(), generation: 1 + r.Variant);
+        ObjectJson.Begin(w, Api.ReplicaSets, r, workload.ReplicaSetName, stored, uid: workload.ReplicaSetUid.ToString(), generation: 1 + r.Variant);
         ObjectJson.Labels(w, workload, "pod-template-hash", workload.TemplateHash);
         w.WriteStartObject("annotations"u8);
         w.WriteString("deployment.kubernetes.io/desired-replicas"u8, workload.Replicas.ToString(CultureInfo.InvariantCulture));
@@ -44,12 +36,19 @@ internal sealed class ReplicaSetBody : IObjectBody
 }
 
 /// <summary>kubectl scale / HPA: a patch of spec.replicas on the scale subresource, answered with a Scale.</summary>
-internal sealed class ScaleBody : IObjectBody
+internal sealed class ScaleBody : ObjectBody
 {
     public static readonly ScaleBody Instance = new();
 
-    public void WriteRequest(Utf8JsonWriter w, AuditRequest r)
+    /// <summary>kubectl patches spec.replicas; the HPA controller PUTs a whole Scale.</summary>
+    public override void WriteRequest(Utf8JsonWriter w, AuditRequest r)
     {
+        if (r.Verb == Verbs.Update)
+        {
+            Write(w, r, stored: false);
+            return;
+        }
+
         w.WriteStartObject();
         w.WriteStartObject("spec"u8);
         w.WriteNumber("replicas"u8, r.Variant);
@@ -57,14 +56,12 @@ internal sealed class ScaleBody : IObjectBody
         w.WriteEndObject();
     }
 
-    public bool HasResponse(AuditRequest r) => true;
-
-    public void WriteResponse(Utf8JsonWriter w, AuditRequest r)
+    protected override void Write(Utf8JsonWriter w, AuditRequest r, bool stored)
     {
         var workload = r.Workload!;
         w.WriteStartObject();
         ObjectJson.TypeMeta(w, "Scale", "autoscaling/v1");
-        ObjectJson.StartMetadata(w, r, workload.Name, stored: true, uid: workload.Uid.ToString());
+        ObjectJson.StartMetadata(w, r, workload.Name, stored, uid: workload.Uid.ToString());
         w.WriteEndObject();
         w.WriteStartObject("spec"u8);
         w.WriteNumber("replicas"u8, r.Variant);
@@ -78,35 +75,18 @@ internal sealed class ScaleBody : IObjectBody
 }
 
 /// <summary>A Job the CronJob controller creates on schedule (name in <see cref="AuditRequest.BodyName"/>).</summary>
-internal sealed class JobBody : IObjectBody
+internal sealed class JobBody : ObjectBody
 {
     public static readonly JobBody Instance = new();
 
-    public void WriteRequest(Utf8JsonWriter w, AuditRequest r) => Write(w, r, stored: false);
-
-    public bool HasResponse(AuditRequest r) => true;
-
-    public void WriteResponse(Utf8JsonWriter w, AuditRequest r) => Write(w, r, stored: true);
-
     /// <summary>A stable uid for a job, so its pods' owner references agree with the job's own events.</summary>
-    public static string JobUid(Workload cronJob, string jobName)
-    {
-        var hash = 14695981039346656037UL;
-        foreach (var c in jobName)
-        {
-            hash = (hash ^ c) * 1099511628211UL;
-        }
+    public static string JobUid(Workload cronJob, string jobName) => Uuid.FromName(cronJob.Uid + "/" + jobName).ToString();
 
-        return Uuid.Version4(cronJob.Uid.High ^ hash, cronJob.Uid.Low + hash).ToString();
-    }
-
-    private static void Write(Utf8JsonWriter w, AuditRequest r, bool stored)
+    protected override void Write(Utf8JsonWriter w, AuditRequest r, bool stored)
     {
         var cronJob = r.Workload!;
         var name = r.BodyName ?? r.Name!;
-        w.WriteStartObject();
-        ObjectJson.TypeMeta(w, Api.Jobs);
-        ObjectJson.StartMetadata(w, r, name, stored, uid: JobUid(cronJob, name), generation: 1);
+        ObjectJson.Begin(w, Api.Jobs, r, name, stored, uid: JobUid(cronJob, name), generation: 1);
         ObjectJson.Labels(w, cronJob);
         w.WriteStartObject("annotations"u8);
         ObjectJson.Time(w, "batch.kubernetes.io/cronjob-scheduled-timestamp"u8, r.ReceivedMicros - (r.ReceivedMicros % MicroTime.PerMinute));

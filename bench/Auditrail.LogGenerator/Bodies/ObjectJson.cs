@@ -40,6 +40,30 @@ internal static class ObjectJson
         w.WriteString(property, digits[..length]);
     }
 
+    /// <summary>Opens an object of the resource's kind and its metadata (see <see cref="StartMetadata"/>).</summary>
+    public static void Begin(
+        Utf8JsonWriter w, ApiResource resource, AuditRequest r, string? name, bool stored, string? generateName = null, string? uid = null, long generation = 0)
+    {
+        w.WriteStartObject();
+        TypeMeta(w, resource);
+        StartMetadata(w, r, name, stored, generateName, uid, generation);
+    }
+
+    /// <summary>The metadata of an object a request refers to without storing it (Binding, Eviction).</summary>
+    public static void ReferenceMetadata(Utf8JsonWriter w, string name, string ns, string? uid = null)
+    {
+        w.WriteStartObject("metadata"u8);
+        w.WriteString("name"u8, name);
+        w.WriteString("namespace"u8, ns);
+        if (uid is not null)
+        {
+            w.WriteString("uid"u8, uid);
+        }
+
+        w.WriteNull("creationTimestamp"u8);
+        w.WriteEndObject();
+    }
+
     /// <summary>
     /// Opens <c>metadata</c> and writes its identity. A request body has no uid or resourceVersion (a create
     /// has <c>creationTimestamp: null</c>); a stored object has all of them. The caller adds labels and closes.
@@ -136,6 +160,23 @@ internal static class ObjectJson
 
         w.WriteEndObject();
     }
+
+    /// <summary>
+    /// JSON written in C# source with ' for quotes and ` for escaped quotes, so long fragments read and wrap as
+    /// plain strings. Converted once, when the fragment is first needed.
+    /// </summary>
+    public static string Json(string template) => template.Replace("`", "\\\"", StringComparison.Ordinal).Replace('\'', '"');
+
+    public static byte[] JsonBytes(string template) => System.Text.Encoding.UTF8.GetBytes(Json(template));
+
+    /// <summary>
+    /// A managedFields fieldsV1 template (see <see cref="Json"/>) with its CONTAINER and OWNER_UID filled in,
+    /// rendered once per workload and image.
+    /// </summary>
+    public static byte[] FieldsV1(Workload workload, string purpose, string template, string ownerUid = "") =>
+        PodSpecJson.Render(workload, purpose, f => f.WriteRawValue(
+            JsonBytes(template.Replace("CONTAINER", workload.Container, StringComparison.Ordinal).Replace("OWNER_UID", ownerUid, StringComparison.Ordinal)),
+            skipInputValidation: true));
 
     public static void Raw(Utf8JsonWriter w, ReadOnlySpan<byte> property, ReadOnlySpan<byte> json)
     {

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Auditrail.LogGenerator.Model;
 using Auditrail.LogGenerator.Simulation;
@@ -10,23 +9,35 @@ namespace Auditrail.LogGenerator.Bodies;
 /// pod with admission's additions and managedFields) or deleted (DeleteOptions; the response is the pod with
 /// its deletionTimestamp).
 /// </summary>
-internal sealed class PodBody : IObjectBody
+internal sealed class PodBody : ObjectBody
 {
     public static readonly PodBody Create = new(deleting: false);
     public static readonly PodBody Delete = new(deleting: true);
 
-    private const string MeshStatus =
-        """{"initContainers":["istio-init"],"containers":["istio-proxy"],"volumes":["workload-socket","credential-socket","workload-certs","istio-envoy","istio-data","istio-podinfo","istio-token","istiod-ca-cert"],"imagePullSecrets":null,"revision":"default"}""";
+    private static readonly string MeshStatus = ObjectJson.Json(
+        "{'initContainers':['istio-init'],'containers':['istio-proxy'],'volumes':['workload-socket',"
+        + "'credential-socket','workload-certs','istio-envoy','istio-data','istio-podinfo','istio-token',"
+        + "'istiod-ca-cert'],'imagePullSecrets':null,'revision':'default'}");
 
     // What kube-controller-manager owns in a pod it created; OWNER_UID and CONTAINER are filled per workload.
     private const string ControllerFields =
-        """{"f:metadata":{"f:generateName":{},"f:labels":{".":{},"f:app.kubernetes.io/name":{},"f:app.kubernetes.io/part-of":{},"f:pod-template-hash":{}},"f:ownerReferences":{".":{},"k:{\"uid\":\"OWNER_UID\"}":{}}},"f:spec":{"f:containers":{"k:{\"name\":\"CONTAINER\"}":{".":{},"f:args":{},"f:env":{".":{},"k:{\"name\":\"APP_ENV\"}":{".":{},"f:name":{},"f:value":{}},"k:{\"name\":\"DATABASE_PASSWORD\"}":{".":{},"f:name":{},"f:valueFrom":{".":{},"f:secretKeyRef":{}}},"k:{\"name\":\"LOG_LEVEL\"}":{".":{},"f:name":{},"f:value":{}}},"f:image":{},"f:imagePullPolicy":{},"f:name":{},"f:resources":{".":{},"f:limits":{".":{},"f:cpu":{},"f:memory":{}},"f:requests":{".":{},"f:cpu":{},"f:memory":{}}},"f:securityContext":{},"f:terminationMessagePath":{},"f:terminationMessagePolicy":{}}},"f:dnsPolicy":{},"f:enableServiceLinks":{},"f:restartPolicy":{},"f:schedulerName":{},"f:securityContext":{},"f:serviceAccount":{},"f:serviceAccountName":{},"f:terminationGracePeriodSeconds":{}}}""";
+        "{'f:metadata':{'f:generateName':{},'f:labels':{'.':{},'f:app.kubernetes.io/name':{},"
+        + "'f:app.kubernetes.io/part-of':{},'f:pod-template-hash':{}},'f:ownerReferences':{'.':{},"
+        + "'k:{`uid`:`OWNER_UID`}':{}}},'f:spec':{'f:containers':{'k:{`name`:`CONTAINER`}':{'.':{},'f:args':{},"
+        + "'f:env':{'.':{},'k:{`name`:`APP_ENV`}':{'.':{},'f:name':{},'f:value':{}},"
+        + "'k:{`name`:`DATABASE_PASSWORD`}':{'.':{},'f:name':{},'f:valueFrom':{'.':{},'f:secretKeyRef':{}}},"
+        + "'k:{`name`:`LOG_LEVEL`}':{'.':{},'f:name':{},'f:value':{}}},'f:image':{},'f:imagePullPolicy':{},"
+        + "'f:name':{},'f:resources':{'.':{},'f:limits':{'.':{},'f:cpu':{},'f:memory':{}},'f:requests':{'.':{},"
+        + "'f:cpu':{},'f:memory':{}}},'f:securityContext':{},'f:terminationMessagePath':{},"
+        + "'f:terminationMessagePolicy':{}}},'f:dnsPolicy':{},'f:enableServiceLinks':{},'f:restartPolicy':{},"
+        + "'f:schedulerName':{},'f:securityContext':{},'f:serviceAccount':{},'f:serviceAccountName':{},"
+        + "'f:terminationGracePeriodSeconds':{}}}";
 
     private readonly bool _deleting;
 
     private PodBody(bool deleting) => _deleting = deleting;
 
-    public void WriteRequest(Utf8JsonWriter w, AuditRequest r)
+    public override void WriteRequest(Utf8JsonWriter w, AuditRequest r)
     {
         if (_deleting)
         {
@@ -38,11 +49,7 @@ internal sealed class PodBody : IObjectBody
         }
     }
 
-    public bool HasResponse(AuditRequest r) => true;
-
-    public void WriteResponse(Utf8JsonWriter w, AuditRequest r) => Write(w, r, stored: true);
-
-    private void Write(Utf8JsonWriter w, AuditRequest r, bool stored)
+    protected override void Write(Utf8JsonWriter w, AuditRequest r, bool stored)
     {
         var pod = r.Pod!;
         var workload = pod.Workload;
@@ -77,9 +84,7 @@ internal sealed class PodBody : IObjectBody
         if (stored && !_deleting && !job)
         {
             w.WriteStartArray("managedFields"u8);
-            var fields = PodSpecJson.Render(workload, "pod-fields", f => f.WriteRawValue(
-                Encoding.UTF8.GetBytes(ControllerFields.Replace("OWNER_UID", ownerUid, StringComparison.Ordinal)
-                    .Replace("CONTAINER", workload.Container, StringComparison.Ordinal)), skipInputValidation: true));
+            var fields = ObjectJson.FieldsV1(workload, "pod-fields", ControllerFields, ownerUid);
             ObjectJson.ManagedField(w, "kube-controller-manager", "Update", "v1", r.ReceivedMicros, fields);
             w.WriteEndArray();
         }

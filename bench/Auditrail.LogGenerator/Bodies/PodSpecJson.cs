@@ -12,21 +12,52 @@ namespace Auditrail.LogGenerator.Bodies;
 internal static class PodSpecJson
 {
     private static readonly byte[] DefaultTolerations =
-        """[{"key":"node.kubernetes.io/not-ready","operator":"Exists","effect":"NoExecute","tolerationSeconds":300},{"key":"node.kubernetes.io/unreachable","operator":"Exists","effect":"NoExecute","tolerationSeconds":300}]"""u8.ToArray();
+        ("""[{"key":"node.kubernetes.io/not-ready","operator":"Exists","effect":"NoExecute","tolerationSeconds":300},"""u8
+        + """{"key":"node.kubernetes.io/unreachable","operator":"Exists","effect":"NoExecute","tolerationSeconds":300}]"""u8).ToArray();
 
     private static readonly byte[] RestrictedContainer =
-        """{"capabilities":{"drop":["ALL"]},"runAsNonRoot":true,"readOnlyRootFilesystem":true,"allowPrivilegeEscalation":false,"seccompProfile":{"type":"RuntimeDefault"}}"""u8.ToArray();
+        ("""{"capabilities":{"drop":["ALL"]},"runAsNonRoot":true,"readOnlyRootFilesystem":true,"allowPrivilegeEscalation":false,"seccompProfile":{"type":"RuntimeDefault"}}"""u8).ToArray();
 
     private static readonly byte[] PrivilegedContainer = """{"privileged":true}"""u8.ToArray();
 
     private static readonly byte[] RestrictedPod = """{"runAsUser":10001,"runAsNonRoot":true,"fsGroup":10001,"seccompProfile":{"type":"RuntimeDefault"}}"""u8.ToArray();
 
     private static readonly byte[] ProjectedToken =
-        """{"sources":[{"serviceAccountToken":{"expirationSeconds":3607,"path":"token"}},{"configMap":{"name":"kube-root-ca.crt","items":[{"key":"ca.crt","path":"ca.crt"}]}},{"downwardAPI":{"items":[{"path":"namespace","fieldRef":{"apiVersion":"v1","fieldPath":"metadata.namespace"}}]}}],"defaultMode":420}"""u8.ToArray();
+        ("""{"sources":[{"serviceAccountToken":{"expirationSeconds":3607,"path":"token"}},"""u8
+        + """{"configMap":{"name":"kube-root-ca.crt","items":[{"key":"ca.crt","path":"ca.crt"}]}},"""u8
+        + """{"downwardAPI":{"items":[{"path":"namespace","fieldRef":{"apiVersion":"v1","fieldPath":"metadata.namespace"}}]}}],"defaultMode":420}"""u8).ToArray();
 
     /// <summary>The sidecar a mesh injector adds; a large, realistic chunk of the stored pods in those namespaces.</summary>
-    private static readonly byte[] MeshSidecar =
-        """{"name":"istio-proxy","image":"docker.io/istio/proxyv2:1.23.2","args":["proxy","sidecar","--domain","$(POD_NAMESPACE).svc.cluster.local","--proxyLogLevel=warning","--proxyComponentLogLevel=misc:error","--log_output_level=default:info"],"ports":[{"name":"http-envoy-prom","containerPort":15090,"protocol":"TCP"}],"env":[{"name":"PILOT_CERT_PROVIDER","value":"istiod"},{"name":"CA_ADDR","value":"istiod.istio-system.svc:15012"},{"name":"POD_NAME","valueFrom":{"fieldRef":{"apiVersion":"v1","fieldPath":"metadata.name"}}},{"name":"POD_NAMESPACE","valueFrom":{"fieldRef":{"apiVersion":"v1","fieldPath":"metadata.namespace"}}},{"name":"INSTANCE_IP","valueFrom":{"fieldRef":{"apiVersion":"v1","fieldPath":"status.podIP"}}},{"name":"SERVICE_ACCOUNT","valueFrom":{"fieldRef":{"apiVersion":"v1","fieldPath":"spec.serviceAccountName"}}},{"name":"HOST_IP","valueFrom":{"fieldRef":{"apiVersion":"v1","fieldPath":"status.hostIP"}}},{"name":"ISTIO_CPU_LIMIT","valueFrom":{"resourceFieldRef":{"resource":"limits.cpu","divisor":"0"}}},{"name":"PROXY_CONFIG","value":"{}\n"},{"name":"ISTIO_META_POD_PORTS","value":"[\n]"},{"name":"ISTIO_META_CLUSTER_ID","value":"Kubernetes"},{"name":"ISTIO_META_MESH_ID","value":"cluster.local"},{"name":"TRUST_DOMAIN","value":"cluster.local"}],"resources":{"limits":{"cpu":"2","memory":"1Gi"},"requests":{"cpu":"100m","memory":"128Mi"}},"volumeMounts":[{"name":"workload-socket","mountPath":"/var/run/secrets/workload-spiffe-uds"},{"name":"credential-socket","mountPath":"/var/run/secrets/credential-uds"},{"name":"workload-certs","mountPath":"/var/run/secrets/workload-spiffe-credentials"},{"name":"istiod-ca-cert","mountPath":"/var/run/secrets/istio"},{"name":"istio-data","mountPath":"/var/lib/istio/data"},{"name":"istio-envoy","mountPath":"/etc/istio/proxy"},{"name":"istio-token","mountPath":"/var/run/secrets/tokens"},{"name":"istio-podinfo","mountPath":"/etc/istio/pod"}],"readinessProbe":{"httpGet":{"path":"/healthz/ready","port":15021,"scheme":"HTTP"},"timeoutSeconds":3,"periodSeconds":15,"successThreshold":1,"failureThreshold":4},"terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File","imagePullPolicy":"IfNotPresent","securityContext":{"capabilities":{"drop":["ALL"]},"privileged":false,"runAsUser":1337,"runAsGroup":1337,"runAsNonRoot":true,"readOnlyRootFilesystem":true,"allowPrivilegeEscalation":false}}"""u8.ToArray();
+    private static readonly byte[] MeshSidecar = ObjectJson.JsonBytes(
+        "{'name':'istio-proxy','image':'docker.io/istio/proxyv2:1.23.2','args':['proxy','sidecar','--domain',"
+        + "'$(POD_NAMESPACE).svc.cluster.local','--proxyLogLevel=warning',"
+        + "'--proxyComponentLogLevel=misc:error','--log_output_level=default:info'],"
+        + "'ports':[{'name':'http-envoy-prom','containerPort':15090,'protocol':'TCP'}],"
+        + "'env':[{'name':'PILOT_CERT_PROVIDER','value':'istiod'},{'name':'CA_ADDR',"
+        + "'value':'istiod.istio-system.svc:15012'},{'name':'POD_NAME',"
+        + "'valueFrom':{'fieldRef':{'apiVersion':'v1','fieldPath':'metadata.name'}}},{'name':'POD_NAMESPACE',"
+        + "'valueFrom':{'fieldRef':{'apiVersion':'v1','fieldPath':'metadata.namespace'}}},"
+        + "{'name':'INSTANCE_IP','valueFrom':{'fieldRef':{'apiVersion':'v1','fieldPath':'status.podIP'}}},"
+        + "{'name':'SERVICE_ACCOUNT','valueFrom':{'fieldRef':{'apiVersion':'v1',"
+        + "'fieldPath':'spec.serviceAccountName'}}},{'name':'HOST_IP',"
+        + "'valueFrom':{'fieldRef':{'apiVersion':'v1','fieldPath':'status.hostIP'}}},{'name':'ISTIO_CPU_LIMIT',"
+        + "'valueFrom':{'resourceFieldRef':{'resource':'limits.cpu','divisor':'0'}}},{'name':'PROXY_CONFIG',"
+        + "'value':'{}\\n'},{'name':'ISTIO_META_POD_PORTS','value':'[\\n]'},{'name':'ISTIO_META_CLUSTER_ID',"
+        + "'value':'Kubernetes'},{'name':'ISTIO_META_MESH_ID','value':'cluster.local'},{'name':'TRUST_DOMAIN',"
+        + "'value':'cluster.local'}],'resources':{'limits':{'cpu':'2','memory':'1Gi'},'requests':{'cpu':'100m',"
+        + "'memory':'128Mi'}},'volumeMounts':[{'name':'workload-socket',"
+        + "'mountPath':'/var/run/secrets/workload-spiffe-uds'},{'name':'credential-socket',"
+        + "'mountPath':'/var/run/secrets/credential-uds'},{'name':'workload-certs',"
+        + "'mountPath':'/var/run/secrets/workload-spiffe-credentials'},{'name':'istiod-ca-cert',"
+        + "'mountPath':'/var/run/secrets/istio'},{'name':'istio-data','mountPath':'/var/lib/istio/data'},"
+        + "{'name':'istio-envoy','mountPath':'/etc/istio/proxy'},{'name':'istio-token',"
+        + "'mountPath':'/var/run/secrets/tokens'},{'name':'istio-podinfo','mountPath':'/etc/istio/pod'}],"
+        + "'readinessProbe':{'httpGet':{'path':'/healthz/ready','port':15021,'scheme':'HTTP'},"
+        + "'timeoutSeconds':3,'periodSeconds':15,'successThreshold':1,'failureThreshold':4},"
+        + "'terminationMessagePath':'/dev/termination-log','terminationMessagePolicy':'File',"
+        + "'imagePullPolicy':'IfNotPresent','securityContext':{'capabilities':{'drop':['ALL']},"
+        + "'privileged':false,'runAsUser':1337,'runAsGroup':1337,'runAsNonRoot':true,"
+        + "'readOnlyRootFilesystem':true,'allowPrivilegeEscalation':false}}");
 
     /// <summary>The template spec, cached per workload and image: controllers send it again and again.</summary>
     public static void WriteTemplate(Utf8JsonWriter w, Workload workload, bool job = false)
@@ -61,7 +92,11 @@ internal static class PodSpecJson
     private static void Write(Utf8JsonWriter w, Workload workload, bool job, StoredPod? stored)
     {
         w.WriteStartObject();
-        w.WriteStartArray("volumes"u8);
+        if (workload.Port > 0 || stored is not null)
+        {
+            w.WriteStartArray("volumes"u8);
+        }
+
         if (workload.Port > 0)
         {
             w.WriteStartObject();
@@ -81,7 +116,11 @@ internal static class PodSpecJson
             w.WriteEndObject();
         }
 
-        w.WriteEndArray();
+        if (workload.Port > 0 || stored is not null)
+        {
+            w.WriteEndArray();
+        }
+
         w.WriteStartArray("containers"u8);
         WriteContainer(w, workload, stored);
         if (stored is { Injected: true })
@@ -164,18 +203,22 @@ internal static class PodSpecJson
         WriteQuantities(w, "limits"u8, cache ? "1" : "1", cache ? "1Gi" : "512Mi");
         WriteQuantities(w, "requests"u8, cache ? "250m" : "100m", cache ? "1Gi" : "256Mi");
         w.WriteEndObject();
-        w.WriteStartArray("volumeMounts"u8);
-        if (workload.Port > 0)
+        if (workload.Port > 0 || stored is not null)
         {
-            WriteMount(w, "config", "/etc/app");
-        }
+            // Go omits empty lists, so a container without mounts has no volumeMounts at all.
+            w.WriteStartArray("volumeMounts"u8);
+            if (workload.Port > 0)
+            {
+                WriteMount(w, "config", "/etc/app");
+            }
 
-        if (stored is not null)
-        {
-            WriteMount(w, stored.ApiAccessVolume, "/var/run/secrets/kubernetes.io/serviceaccount");
-        }
+            if (stored is not null)
+            {
+                WriteMount(w, stored.ApiAccessVolume, "/var/run/secrets/kubernetes.io/serviceaccount");
+            }
 
-        w.WriteEndArray();
+            w.WriteEndArray();
+        }
         if (workload.Port > 0 && !cache)
         {
             WriteProbe(w, "livenessProbe"u8, "/healthz", workload.Port);

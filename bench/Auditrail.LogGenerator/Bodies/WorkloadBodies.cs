@@ -3,6 +3,7 @@ using System.Text.Json;
 using Auditrail.LogGenerator.Infrastructure;
 using Auditrail.LogGenerator.Model;
 using Auditrail.LogGenerator.Simulation;
+using Auditrail.LogGenerator.Writing;
 
 namespace Auditrail.LogGenerator.Bodies;
 
@@ -22,7 +23,7 @@ internal enum DeploymentChange
 }
 
 /// <summary>Deployments: the largest bodies in a typical log, with last-applied configuration and managedFields.</summary>
-internal sealed class DeploymentBody : IObjectBody
+internal sealed class DeploymentBody : ObjectBody
 {
     public static readonly DeploymentBody Apply = new(DeploymentChange.Apply);
     public static readonly DeploymentBody Restart = new(DeploymentChange.Restart);
@@ -30,10 +31,25 @@ internal sealed class DeploymentBody : IObjectBody
     public static readonly DeploymentBody Status = new(DeploymentChange.Status);
 
     private const string ApplyFields =
-        """{"f:metadata":{"f:annotations":{".":{},"f:kubectl.kubernetes.io/last-applied-configuration":{}},"f:labels":{".":{},"f:app.kubernetes.io/name":{},"f:app.kubernetes.io/part-of":{}}},"f:spec":{"f:progressDeadlineSeconds":{},"f:replicas":{},"f:revisionHistoryLimit":{},"f:selector":{},"f:strategy":{"f:rollingUpdate":{".":{},"f:maxSurge":{},"f:maxUnavailable":{}},"f:type":{}},"f:template":{"f:metadata":{"f:labels":{".":{},"f:app.kubernetes.io/name":{},"f:app.kubernetes.io/part-of":{}}},"f:spec":{"f:containers":{"k:{\"name\":\"CONTAINER\"}":{".":{},"f:args":{},"f:image":{},"f:imagePullPolicy":{},"f:name":{},"f:resources":{".":{},"f:limits":{".":{},"f:cpu":{},"f:memory":{}},"f:requests":{".":{},"f:cpu":{},"f:memory":{}}},"f:terminationMessagePath":{},"f:terminationMessagePolicy":{}}},"f:dnsPolicy":{},"f:restartPolicy":{},"f:schedulerName":{},"f:securityContext":{},"f:serviceAccountName":{},"f:terminationGracePeriodSeconds":{}}}}}""";
+        "{'f:metadata':{'f:annotations':{'.':{},'f:kubectl.kubernetes.io/last-applied-configuration':{}},"
+        + "'f:labels':{'.':{},'f:app.kubernetes.io/name':{},'f:app.kubernetes.io/part-of':{}}},"
+        + "'f:spec':{'f:progressDeadlineSeconds':{},'f:replicas':{},'f:revisionHistoryLimit':{},"
+        + "'f:selector':{},'f:strategy':{'f:rollingUpdate':{'.':{},'f:maxSurge':{},'f:maxUnavailable':{}},"
+        + "'f:type':{}},'f:template':{'f:metadata':{'f:labels':{'.':{},'f:app.kubernetes.io/name':{},"
+        + "'f:app.kubernetes.io/part-of':{}}},'f:spec':{'f:containers':{'k:{`name`:`CONTAINER`}':{'.':{},"
+        + "'f:args':{},'f:image':{},'f:imagePullPolicy':{},'f:name':{},'f:resources':{'.':{},"
+        + "'f:limits':{'.':{},'f:cpu':{},'f:memory':{}},'f:requests':{'.':{},'f:cpu':{},'f:memory':{}}},"
+        + "'f:terminationMessagePath':{},'f:terminationMessagePolicy':{}}},'f:dnsPolicy':{},"
+        + "'f:restartPolicy':{},'f:schedulerName':{},'f:securityContext':{},'f:serviceAccountName':{},"
+        + "'f:terminationGracePeriodSeconds':{}}}}}";
 
     private const string StatusFields =
-        """{"f:metadata":{"f:annotations":{"f:deployment.kubernetes.io/revision":{}}},"f:status":{"f:availableReplicas":{},"f:conditions":{".":{},"k:{\"type\":\"Available\"}":{".":{},"f:lastTransitionTime":{},"f:lastUpdateTime":{},"f:message":{},"f:reason":{},"f:status":{},"f:type":{}},"k:{\"type\":\"Progressing\"}":{".":{},"f:lastTransitionTime":{},"f:lastUpdateTime":{},"f:message":{},"f:reason":{},"f:status":{},"f:type":{}}},"f:observedGeneration":{},"f:readyReplicas":{},"f:replicas":{},"f:updatedReplicas":{}}}""";
+        "{'f:metadata':{'f:annotations':{'f:deployment.kubernetes.io/revision':{}}},"
+        + "'f:status':{'f:availableReplicas':{},'f:conditions':{'.':{},'k:{`type`:`Available`}':{'.':{},"
+        + "'f:lastTransitionTime':{},'f:lastUpdateTime':{},'f:message':{},'f:reason':{},'f:status':{},"
+        + "'f:type':{}},'k:{`type`:`Progressing`}':{'.':{},'f:lastTransitionTime':{},'f:lastUpdateTime':{},"
+        + "'f:message':{},'f:reason':{},'f:status':{},'f:type':{}}},'f:observedGeneration':{},"
+        + "'f:readyReplicas':{},'f:replicas':{},'f:updatedReplicas':{}}}";
 
     private static readonly byte[] Strategy = """{"type":"RollingUpdate","rollingUpdate":{"maxUnavailable":"25%","maxSurge":"25%"}}"""u8.ToArray();
 
@@ -41,7 +57,7 @@ internal sealed class DeploymentBody : IObjectBody
 
     private DeploymentBody(DeploymentChange change) => _change = change;
 
-    public void WriteRequest(Utf8JsonWriter w, AuditRequest r)
+    public override void WriteRequest(Utf8JsonWriter w, AuditRequest r)
     {
         var workload = r.Workload!;
         switch (_change)
@@ -61,12 +77,7 @@ internal sealed class DeploymentBody : IObjectBody
                 w.WriteString("name"u8, workload.Container);
                 w.WriteEndObject();
                 w.WriteEndArray();
-                w.WriteStartArray("containers"u8);
-                w.WriteStartObject();
-                w.WriteString("image"u8, workload.Image);
-                w.WriteString("name"u8, workload.Container);
-                w.WriteEndObject();
-                w.WriteEndArray();
+                WriteContainerImage(w, workload);
                 w.WriteEndObject();
                 w.WriteEndObject();
                 w.WriteEndObject();
@@ -91,16 +102,10 @@ internal sealed class DeploymentBody : IObjectBody
         }
     }
 
-    public bool HasResponse(AuditRequest r) => true;
-
-    public void WriteResponse(Utf8JsonWriter w, AuditRequest r) => Write(w, r, stored: true);
-
-    private static void Write(Utf8JsonWriter w, AuditRequest r, bool stored)
+    protected override void Write(Utf8JsonWriter w, AuditRequest r, bool stored)
     {
         var workload = r.Workload!;
-        w.WriteStartObject();
-        ObjectJson.TypeMeta(w, Api.Deployments);
-        ObjectJson.StartMetadata(w, r, workload.Name, stored, uid: workload.Uid.ToString(), generation: workload.Generation);
+        ObjectJson.Begin(w, Api.Deployments, r, workload.Name, stored, uid: workload.Uid.ToString(), generation: workload.Generation);
         ObjectJson.Labels(w, workload);
         w.WriteStartObject("annotations"u8);
         if (stored)
@@ -115,9 +120,9 @@ internal sealed class DeploymentBody : IObjectBody
             w.WriteStartArray("managedFields"u8);
             var created = ObjectJson.CreatedAt(r);
             ObjectJson.ManagedField(w, "kubectl-client-side-apply", "Update", "apps/v1", created,
-                Fields(workload, "deployment-apply-fields", ApplyFields));
+                ObjectJson.FieldsV1(workload, "deployment-apply-fields", ApplyFields));
             ObjectJson.ManagedField(w, "kube-controller-manager", "Update", "apps/v1", r.ReceivedMicros,
-                Fields(workload, "deployment-status-fields", StatusFields), "status");
+                ObjectJson.FieldsV1(workload, "deployment-status-fields", StatusFields), "status");
             w.WriteEndArray();
         }
 
@@ -170,11 +175,6 @@ internal sealed class DeploymentBody : IObjectBody
         w.WriteEndObject();
     }
 
-    private static byte[] Fields(Workload workload, string purpose, string template) =>
-        PodSpecJson.Render(workload, purpose, f => f.WriteRawValue(
-            System.Text.Encoding.UTF8.GetBytes(template.Replace("CONTAINER", workload.Container, StringComparison.Ordinal)),
-            skipInputValidation: true));
-
     /// <summary>The manifest kubectl last applied, as the annotation stores it: compact JSON plus a newline.</summary>
     private static ReadOnlySpan<byte> LastApplied(Workload workload) => PodSpecJson.Render(workload, "last-applied", m =>
     {
@@ -197,12 +197,7 @@ internal sealed class DeploymentBody : IObjectBody
             ObjectJson.Labels(j, workload);
             j.WriteEndObject();
             j.WriteStartObject("spec"u8);
-            j.WriteStartArray("containers"u8);
-            j.WriteStartObject();
-            j.WriteString("image"u8, workload.Image);
-            j.WriteString("name"u8, workload.Container);
-            j.WriteEndObject();
-            j.WriteEndArray();
+            WriteContainerImage(j, workload);
             j.WriteString("serviceAccountName"u8, workload.ServiceAccount);
             j.WriteEndObject();
             j.WriteEndObject();
@@ -213,6 +208,17 @@ internal sealed class DeploymentBody : IObjectBody
         // Rendered as raw bytes (not a JSON value) so the caller writes them as an escaped string.
         m.WriteRawValue([.. manifest, (byte)'\n'], skipInputValidation: true);
     });
+
+    /// <summary>What kubectl sends (and records) for a container it changes: its image and name.</summary>
+    private static void WriteContainerImage(Utf8JsonWriter w, Workload workload)
+    {
+        w.WriteStartArray("containers"u8);
+        w.WriteStartObject();
+        w.WriteString("image"u8, workload.Image);
+        w.WriteString("name"u8, workload.Container);
+        w.WriteEndObject();
+        w.WriteEndArray();
+    }
 
     public static void WriteSelector(Utf8JsonWriter w, Workload workload, string? hashKey, string? hashValue)
     {

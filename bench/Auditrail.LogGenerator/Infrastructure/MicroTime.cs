@@ -52,13 +52,6 @@ internal static class MicroTime
         destination[19] = (byte)'Z';
     }
 
-    public static string SecondsString(long micros)
-    {
-        Span<byte> buffer = stackalloc byte[SecondLength];
-        FormatSeconds(micros, buffer);
-        return System.Text.Encoding.ASCII.GetString(buffer);
-    }
-
     /// <summary>Hour of the day (UTC) and whether the day is Saturday or Sunday; drives human working hours.</summary>
     public static (int Hour, bool Weekend) HourOfWeek(long micros)
     {

@@ -77,6 +77,4 @@ internal sealed class Rng
 
     /// <summary>The alphabet apimachinery uses for generateName suffixes and pod-template-hash (no vowels, no 0/1/3).</summary>
     public const string SafeAlphabet = "bcdfghjklmnpqrstvwxz2456789";
-
-    public const string HexAlphabet = "0123456789abcdef";
 }

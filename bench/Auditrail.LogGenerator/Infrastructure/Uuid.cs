@@ -14,6 +14,20 @@ internal readonly struct Uuid(ulong high, ulong low)
     public static Uuid Version4(ulong high, ulong low) =>
         new((high & 0xFFFFFFFFFFFF0FFFUL) | 0x0000000000004000UL, (low & 0x3FFFFFFFFFFFFFFFUL) | 0x8000000000000000UL);
 
+    /// <summary>A stable uid for an object known only by name (FNV-1a of the name), so repeated updates agree.</summary>
+    public static Uuid FromName(string name)
+    {
+        var high = 14695981039346656037UL;
+        var low = 1469598103934665603UL;
+        foreach (var c in name)
+        {
+            high = (high ^ c) * 1099511628211UL;
+            low = (low ^ c) * 1099511628211UL ^ high;
+        }
+
+        return Version4(high, low);
+    }
+
     public void Format(Span<byte> destination)
     {
         // 8-4-4 from the high half, 4-12 from the low half.

@@ -69,6 +69,7 @@ internal static class Api
     public static readonly ApiResource RuntimeClasses = new("runtimeclasses", "node.k8s.io", "v1", "RuntimeClass", false);
     public static readonly ApiResource Certificates = new("certificates", "cert-manager.io", "v1", "Certificate", true);
     public static readonly ApiResource CertificateRequests = new("certificaterequests", "cert-manager.io", "v1", "CertificateRequest", true);
+    public static readonly ApiResource ExternalSecrets = new("externalsecrets", "external-secrets.io", "v1beta1", "ExternalSecret", true);
     public static readonly ApiResource Applications = new("applications", "argoproj.io", "v1alpha1", "Application", true);
 
     /// <summary>What the namespace controller sweeps with deletecollection when a namespace is deleted.</summary>

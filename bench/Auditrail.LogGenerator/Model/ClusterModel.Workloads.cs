@@ -59,6 +59,18 @@ internal sealed partial class ClusterModel
         return pod;
     }
 
+    /// <summary>A short-lived workload CI deploys into a preview namespace; it has no pods until they are scaled up.</summary>
+    public Workload AddPreview(string ns)
+    {
+        var name = "preview-web";
+        var workload = Define(ns, name, WorkloadKind.Deployment, "registry.example.com/" + Names.Pick(Names.Namespaces, 11, "team-") + "/web",
+            string.Create(CultureInfo.InvariantCulture, $"1.{_rng.Next(30)}.{_rng.Next(10)}-pr"), 3000, 0, _rng.Pick(Clients.Libraries),
+            $"RBAC: allowed by RoleBinding \"{name}/{ns}\" of Role \"{name}\" to ServiceAccount \"{name}/{ns}\"", container: "web");
+        return workload;
+    }
+
+    public void RemoveWorkload(Workload workload) => Workloads.Remove(workload);
+
     public static void RemovePod(PodModel pod)
     {
         pod.Workload.Pods.Remove(pod);
@@ -101,6 +113,9 @@ internal sealed partial class ClusterModel
             "argocd-server/v2.12.4+27d1e64 " + ClientGoUnstamped, ClusterBinding("argocd-server", "argocd-server", ArgoCdNamespace));
         CiRunner = Define(CiNamespace, "ci-runner", WorkloadKind.Deployment, "ghcr.io/actions/actions-runner", "2.319.1", 0, 2,
             Clients.Component("kubectl"), ClusterBinding("ci-deployer", "deployer", CiNamespace), serviceAccount: "deployer", container: "runner");
+        ExternalSecrets = Define(ExternalSecretsNamespace, "external-secrets", WorkloadKind.Deployment, "ghcr.io/external-secrets/external-secrets", "v0.10.4", 8080, 1,
+            "external-secrets/v0.10.4 " + ClientGoUnstamped, ClusterBinding("external-secrets-controller", "external-secrets", ExternalSecretsNamespace),
+            container: "external-secrets");
         foreach (var component in (string[])["kube-apiserver", "etcd", "kube-controller-manager", "kube-scheduler"])
         {
             var image = component == "etcd" ? "registry.k8s.io/etcd" : "registry.k8s.io/" + component;
@@ -137,7 +152,12 @@ internal sealed partial class ClusterModel
 
             if (n % 2 == 0)
             {
-                CronJobs.Add((ns, ns + (n % 4 == 0 ? "-report" : "-cleanup"), _rng.Pick(CronPeriods)));
+                var task = n % 4 == 0 ? "report" : "cleanup";
+                var name = ns + "-" + task;
+                var cronJob = Define(ns, name, WorkloadKind.CronJob, "registry.example.com/" + ns + "/" + task,
+                    string.Create(CultureInfo.InvariantCulture, $"1.{_rng.Next(30)}.{_rng.Next(10)}"), 0, 0, _rng.Pick(Clients.Libraries),
+                    $"RBAC: allowed by RoleBinding \"{name}/{ns}\" of Role \"{name}\" to ServiceAccount \"{name}/{ns}\"", container: task);
+                CronJobs.Add((cronJob, _rng.Pick(CronPeriods)));
             }
         }
     }

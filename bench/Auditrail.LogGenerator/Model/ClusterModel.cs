@@ -15,6 +15,7 @@ internal sealed partial class ClusterModel
     public const string CertManagerNamespace = "cert-manager";
     public const string ArgoCdNamespace = "argocd";
     public const string CiNamespace = "ci";
+    public const string ExternalSecretsNamespace = "external-secrets";
 
     private static readonly string[] ControllerNames =
     [
@@ -35,7 +36,11 @@ internal sealed partial class ClusterModel
         Workers = BuildNodes(options.WorkerNodes, controlPlane: false, firstIndex: options.ControlPlaneNodes);
         AllNodes = [.. ControlPlane, .. Workers];
         AppNamespaces = Enumerable.Range(0, options.Namespaces).Select(i => Names.Pick(Names.Namespaces, i, "team-")).ToArray();
-        SystemNamespaces = [KubeSystem, "kube-public", "kube-node-lease", "default", Monitoring, IngressNamespace, CertManagerNamespace, ArgoCdNamespace, CiNamespace];
+        SystemNamespaces =
+        [
+            KubeSystem, "kube-public", "kube-node-lease", "default", Monitoring, IngressNamespace, CertManagerNamespace,
+            ArgoCdNamespace, CiNamespace, ExternalSecretsNamespace,
+        ];
         AllNamespaces = [.. SystemNamespaces, .. AppNamespaces];
 
         ControllerManagers = ControlPlane.Select(n => ControlPlaneUser("system:kube-controller-manager", "kube-controller-manager", n)).ToArray();
@@ -84,8 +89,8 @@ internal sealed partial class ClusterModel
 
     public List<Workload> AppWorkloads { get; } = [];
 
-    /// <summary>Application CronJobs as (namespace, name, period).</summary>
-    public List<(string Namespace, string Name, long Period)> CronJobs { get; } = [];
+    /// <summary>Application CronJobs and how often they fire.</summary>
+    public List<(Workload CronJob, long Period)> CronJobs { get; } = [];
 
     public Workload CoreDns { get; private set; } = null!;
 
@@ -103,6 +108,8 @@ internal sealed partial class ClusterModel
 
     public Workload CiRunner { get; private set; } = null!;
 
+    public Workload ExternalSecrets { get; private set; } = null!;
+
     public const string DiscoveryReason =
         "RBAC: allowed by ClusterRoleBinding \"system:discovery\" of ClusterRole \"system:discovery\" to Group \"system:authenticated\"";
 
@@ -112,8 +119,6 @@ internal sealed partial class ClusterModel
     public Identity Controller(string name) => _controllers[name];
 
     public NodeModel PickWorker() => _rng.Pick(Workers);
-
-    public string PickNamespace() => _rng.Pick(AllNamespaces);
 
     /// <summary>The Pod Security Admission level enforced in a namespace; null where it is exempt.</summary>
     public string? PodSecurityLevel(string ns) => ns switch

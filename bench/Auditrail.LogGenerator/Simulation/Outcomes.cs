@@ -28,6 +28,13 @@ internal static class Outcomes
             resource.Resource);
     }
 
+    /// <summary>
+    /// An admission plugin (Pod Security, a validating webhook) refused the object: RBAC allowed the request,
+    /// so the decision annotation still says allow, yet the code is 403 and the body was read.
+    /// </summary>
+    public static AuditRequest AdmissionDenied(this AuditRequest r, string why) =>
+        r.Fail(403, "Forbidden", $"{r.Resource!.GroupResource} \"{r.DetailsName}\" is forbidden: {why}", r.Resource.Resource);
+
     public static AuditRequest NotFound(this AuditRequest r) =>
         r.Fail(404, "NotFound", $"{r.Resource!.GroupResource} \"{r.DetailsName}\" not found", r.Resource.Resource);
 

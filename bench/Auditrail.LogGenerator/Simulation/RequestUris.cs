@@ -6,12 +6,12 @@ namespace Auditrail.LogGenerator.Simulation;
 internal static class RequestUris
 {
     [ThreadStatic]
-    private static StringBuilder? t_builder;
+    private static StringBuilder? _builder;
 
     /// <summary><c>/apis/group/version[/namespaces/ns]/resource[/name][/subresource][?query]</c>.</summary>
     public static string Build(ApiResource resource, string? ns, string? name, string? subresource, string query)
     {
-        var b = t_builder ??= new StringBuilder(160);
+        var b = _builder ??= new StringBuilder(160);
         b.Clear().Append(resource.PathPrefix);
         if (ns is not null)
         {

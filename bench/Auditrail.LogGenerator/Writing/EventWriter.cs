@@ -171,7 +171,7 @@ internal sealed class EventWriter
         }
 
         var w = _json;
-        var body = r.Body ?? (Simulation.Verbs.IsWrite(r.Verb) ? GenericBody.Instance : null);
+        var body = r.Body ?? (Verbs.IsWrite(r.Verb) ? GenericBody.Instance : null);
         if (body is not null)
         {
             w.WritePropertyName(RequestObject);

@@ -10,7 +10,7 @@ namespace Auditrail.LogGenerator.Writing;
 internal static class GoStrings
 {
     [ThreadStatic]
-    private static byte[]? t_scratch;
+    private static byte[]? _scratch;
 
     public static void WriteString(Utf8JsonWriter w, JsonEncodedText property, string value)
     {
@@ -20,10 +20,10 @@ internal static class GoStrings
             return;
         }
 
-        var scratch = t_scratch ??= new byte[1024];
+        var scratch = _scratch ??= new byte[1024];
         if (scratch.Length < (value.Length * 6) + 2)
         {
-            scratch = t_scratch = new byte[(value.Length * 6) + 2];
+            scratch = _scratch = new byte[(value.Length * 6) + 2];
         }
 
         var length = 0;

@@ -64,7 +64,7 @@ internal static class AuditEventParser
             switch (name.Length)
             {
                 case 4 when name.SequenceEqual("kind"u8):
-                    r = ExpectString(ref reader, "$.kind", out var kind);
+                    r = ExpectString(ref reader, "$.kind");
                     if (r.Outcome != ParseOutcome.Event)
                     {
                         return r;
@@ -75,7 +75,6 @@ internal static class AuditEventParser
                         return ParseResult.NotEvent($"kind is {Quote(ref reader)}, not Event");
                     }
 
-                    _ = kind;
                     break;
                 case 10 when name.SequenceEqual("apiVersion"u8):
                     r = StoreString(ref reader, e, EventSlot.ApiVersion, "$.apiVersion");
@@ -91,7 +90,7 @@ internal static class AuditEventParser
 
                     break;
                 case 5 when name.SequenceEqual("level"u8):
-                    r = ExpectString(ref reader, "$.level", out _);
+                    r = ExpectString(ref reader, "$.level");
                     if (r.Outcome != ParseOutcome.Event)
                     {
                         return r;
@@ -106,7 +105,7 @@ internal static class AuditEventParser
                     state.SawLevel = true;
                     break;
                 case 5 when name.SequenceEqual("stage"u8):
-                    r = ExpectString(ref reader, "$.stage", out _);
+                    r = ExpectString(ref reader, "$.stage");
                     if (r.Outcome != ParseOutcome.Event)
                     {
                         return r;
@@ -477,11 +476,8 @@ internal static class AuditEventParser
     private static void Store(ref Utf8JsonReader reader, AuditEvent e, EventSlot slot) =>
         e.SetSlot(slot, new Utf8Slot((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length, reader.ValueIsEscaped));
 
-    private static ParseResult ExpectString(ref Utf8JsonReader reader, string path, out bool isNull)
-    {
-        isNull = reader.TokenType == JsonTokenType.Null;
-        return reader.TokenType == JsonTokenType.String ? ParseResult.Success : WrongType(ref reader, path, "a string");
-    }
+    private static ParseResult ExpectString(ref Utf8JsonReader reader, string path) =>
+        reader.TokenType == JsonTokenType.String ? ParseResult.Success : WrongType(ref reader, path, "a string");
 
     private static ParseResult StoreRaw(ref Utf8JsonReader reader, AuditEvent e, EventSlot slot, string path)
     {

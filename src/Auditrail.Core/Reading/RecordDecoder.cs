@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -270,8 +271,10 @@ internal sealed class RecordDecoder(AuditReaderOptions options, IAuditEventHandl
                 if (redaction.Count > 0)
                 {
                     counters.RedactedValues += redaction.Count;
-                    var owned = _redacted.WrittenSpan.ToArray();
-                    AuditEventParser.Parse(owned, 0, owned.Length, _event, options.MaxDepth);
+
+                    // Parse in place: the event points into _redacted only until the handler returns.
+                    MemoryMarshal.TryGetArray(_redacted.WrittenMemory, out var redacted);
+                    AuditEventParser.Parse(redacted.Array!, redacted.Offset, redacted.Count, _event, options.MaxDepth);
                     _event.Format = format;
                 }
             }

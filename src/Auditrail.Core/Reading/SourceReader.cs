@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Auditrail.Core.Model;
 
@@ -797,6 +796,4 @@ internal sealed class SourceReader
 
     private static string DescribeByte(byte b) =>
         b is >= 0x20 and < 0x7f ? $"'{(char)b}'" : $"byte 0x{b:x2}";
-
-    internal static string DescribeText(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
 }

@@ -94,7 +94,7 @@ internal static class ReadCommand
             return ExitCodes.UsageOrUnusableInput;
         }
 
-        handler.Finish(counters);
+        handler.Finish();
         if (statistics is not null)
         {
             WriteStatistics(context, format, statistics, counters);

@@ -113,7 +113,7 @@ internal sealed class ReadHandler : IAuditEventHandler, IDisposable
         _progressShown = true;
     }
 
-    public void Finish(ReadCounters counters)
+    public void Finish()
     {
         ClearProgress();
         _yaml?.Finish();

@@ -9,7 +9,7 @@ namespace Auditrail.LogGenerator.Simulation;
 /// released in time order, and a stage is only released once no source can still act before it, so the
 /// stageTimestamps come out non-decreasing without buffering the log.
 /// </summary>
-internal sealed class Simulation
+internal sealed class Simulator
 {
     private readonly PriorityQueue<Script, Due> _scripts = new();
     private readonly PriorityQueue<PendingStage, Due> _pending = new();
@@ -19,7 +19,7 @@ internal sealed class Simulation
     private long _resourceVersion;
     private int _scenarios;
 
-    public Simulation(GeneratorOptions options)
+    public Simulator(GeneratorOptions options)
     {
         Options = options;
         Rng = new Rng(unchecked((ulong)options.Seed));
@@ -105,7 +105,7 @@ internal sealed class Simulation
         }
 
         r.LongRunning = !r.Failed && Latency.IsLongRunning(r);
-        r.Panics = !r.LongRunning && !r.FailedAuthentication && Options.PanicShare > 0 && Rng.Chance(Options.PanicShare);
+        r.Panics = !r.LongRunning && !r.Failed && !r.FailedAuthentication && Options.PanicShare > 0 && Rng.Chance(Options.PanicShare);
         var start = r.ReceivedMicros;
         if (r.FailedAuthentication)
         {
@@ -169,14 +169,20 @@ internal sealed class Simulation
 
     private void Step()
     {
-        _scripts.TryDequeue(out var script, out var due);
+        if (!_scripts.TryDequeue(out var script, out var due))
+        {
+            throw new InvalidOperationException("No script to run.");
+        }
+
         Now = due.Micros;
         _current = script;
         var more = script.Steps.MoveNext();
         _current = null;
         if (more)
         {
-            Enqueue(script, Now + Math.Max(0, script.Steps.Current));
+            // Scripts think in whole milliseconds and seconds; clocks and networks do not.
+            var delay = script.Steps.Current;
+            Enqueue(script, Now + (delay <= 0 ? 0 : delay + Rng.Next(0, 1000)));
             return;
         }
 

@@ -1,0 +1,3 @@
+using Auditrail.LogGenerator.Cli;
+
+return GeneratorCommand.Run(args, Console.OpenStandardOutput, Console.Error);
