@@ -90,32 +90,12 @@ internal static class AuditEventParser
 
                     break;
                 case 5 when name.SequenceEqual("level"u8):
-                    r = ExpectString(ref reader, "$.level");
-                    if (r.Outcome != ParseOutcome.Event)
-                    {
-                        return r;
-                    }
-
-                    if (!AuditEnumNames.TryParseLevel(reader.ValueSpan, out var level))
-                    {
-                        return ParseResult.Invalid($"unknown level {Quote(ref reader)}", "$.level", reader.TokenStartIndex);
-                    }
-
+                    r = ReadEnum<AuditLevel>(ref reader, "$.level", "level", AuditEnumNames.TryParseLevel, out var level);
                     e.Level = level;
                     state.SawLevel = true;
                     break;
                 case 5 when name.SequenceEqual("stage"u8):
-                    r = ExpectString(ref reader, "$.stage");
-                    if (r.Outcome != ParseOutcome.Event)
-                    {
-                        return r;
-                    }
-
-                    if (!AuditEnumNames.TryParseStage(reader.ValueSpan, out var stage))
-                    {
-                        return ParseResult.Invalid($"unknown stage {Quote(ref reader)}", "$.stage", reader.TokenStartIndex);
-                    }
-
+                    r = ReadEnum<AuditStage>(ref reader, "$.stage", "stage", AuditEnumNames.TryParseStage, out var stage);
                     e.Stage = stage;
                     state.SawStage = true;
                     break;
@@ -475,6 +455,23 @@ internal static class AuditEventParser
 
     private static void Store(ref Utf8JsonReader reader, AuditEvent e, EventSlot slot) =>
         e.SetSlot(slot, new Utf8Slot((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length, reader.ValueIsEscaped));
+
+    private delegate bool Utf8EnumParser<T>(ReadOnlySpan<byte> utf8, out T value);
+
+    /// <summary>Reads a string member that must be one of an enum's wire names.</summary>
+    private static ParseResult ReadEnum<T>(ref Utf8JsonReader reader, string path, string member, Utf8EnumParser<T> parse, out T value)
+    {
+        value = default!;
+        var r = ExpectString(ref reader, path);
+        if (r.Outcome != ParseOutcome.Event)
+        {
+            return r;
+        }
+
+        return parse(reader.ValueSpan, out value)
+            ? ParseResult.Success
+            : ParseResult.Invalid($"unknown {member} {Quote(ref reader)}", path, reader.TokenStartIndex);
+    }
 
     private static ParseResult ExpectString(ref Utf8JsonReader reader, string path) =>
         reader.TokenType == JsonTokenType.String ? ParseResult.Success : WrongType(ref reader, path, "a string");

@@ -582,25 +582,8 @@ internal sealed class SourceReader
     {
         var firstLine = _in.LineAt(Math.Min(from, _in.End));
         _in.Pos = from;
-        while (true)
+        while (MoveToNextLine() && _in.Buffer[_in.Pos] is not ((byte)'{' or (byte)'['))
         {
-            var newline = _in.Span(_in.Pos, _in.End - _in.Pos).IndexOf((byte)'\n');
-            if (newline < 0)
-            {
-                _in.Pos = _in.End;
-                if (!EnsureData())
-                {
-                    break;
-                }
-
-                continue;
-            }
-
-            _in.Pos += newline + 1;
-            if (!EnsureData() || _in.Buffer[_in.Pos] is (byte)'{' or (byte)'[')
-            {
-                break;
-            }
         }
 
         var resumedLine = _in.LineAt(_in.Pos);
@@ -628,30 +611,12 @@ internal sealed class SourceReader
     private bool ResyncToElement(int from, int column)
     {
         _in.Pos = from;
-        while (true)
+        while (MoveToNextLine())
         {
-            var newline = _in.Span(_in.Pos, _in.End - _in.Pos).IndexOf((byte)'\n');
-            if (newline < 0)
-            {
-                _in.Pos = _in.End;
-                if (!EnsureData())
-                {
-                    return false;
-                }
-
-                continue;
-            }
-
-            _in.Pos += newline + 1;
+            // Make sure the indentation and the byte after it are buffered before looking at them.
             var lineStart = _in.Pos;
-            while (_in.End - lineStart <= column && !_in.Eof)
+            while (_in.End - lineStart <= column && !_in.Eof && _in.Fill(lineStart) is var shift and >= 0)
             {
-                var shift = _in.Fill(lineStart);
-                if (shift < 0)
-                {
-                    break;
-                }
-
                 lineStart -= shift;
             }
 
@@ -661,11 +626,32 @@ internal sealed class SourceReader
                 return false;
             }
 
-            var indent = _in.Span(lineStart, column);
-            if (!indent.ContainsAnyExcept(" \t"u8) && _in.Buffer[lineStart + column] is (byte)'{' or (byte)'[')
+            if (!_in.Span(lineStart, column).ContainsAnyExcept(" \t"u8) && _in.Buffer[lineStart + column] is (byte)'{' or (byte)'[')
             {
                 _in.Pos = lineStart + column;
                 return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Moves to the first byte of the next line; false when there is none.</summary>
+    private bool MoveToNextLine()
+    {
+        while (true)
+        {
+            var newline = _in.Span(_in.Pos, _in.End - _in.Pos).IndexOf((byte)'\n');
+            if (newline >= 0)
+            {
+                _in.Pos += newline + 1;
+                return EnsureData();
+            }
+
+            _in.Pos = _in.End;
+            if (!EnsureData())
+            {
+                return false;
             }
         }
     }
