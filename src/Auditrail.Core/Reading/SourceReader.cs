@@ -69,7 +69,12 @@ internal sealed class SourceReader
                     sawValue = true;
                     ReadTopLevelValue();
                 }
-                else if (!sawValue)
+                else if (TrySkipTimestampPrefix())
+                {
+                    sawValue = true;
+                    ReadTopLevelValue();
+                }
+                else if (!sawValue && !LaterLinesStartRecords())
                 {
                     ReportNotJson(b, fromDirectory);
                     return _in.BytesRead;
@@ -132,6 +137,76 @@ internal sealed class SourceReader
         {
             ReportFailure(status, failure, startOffset);
         }
+    }
+
+    /// <summary>
+    /// Lines that carry a timestamp before the JSON: CloudWatch Logs exports to S3
+    /// (<c>2024-05-01T10:00:00.000Z {…}</c>) and container runtime logs of an apiserver writing its
+    /// audit log to stdout (<c>2024-05-01T10:00:00.123456789Z stdout F {…}</c>). On such a line, moves
+    /// to the <c>{</c>. A runtime's partial line (<c>P</c>) is left alone and reported as malformed,
+    /// as joining split records is not supported.
+    /// </summary>
+    private bool TrySkipTimestampPrefix()
+    {
+        const int longestPrefix = 64;
+        var start = _in.Pos;
+        while (_in.End - start < longestPrefix && !_in.Eof && _in.Fill(start) is var shift and >= 0)
+        {
+            start -= shift;
+        }
+
+        _in.Pos = start;
+        var window = _in.Span(start, Math.Min(longestPrefix, _in.End - start));
+        var brace = window.IndexOf(" {"u8);
+        if (brace < 20 || !IsTimestampPrefix(window[..brace]))
+        {
+            return false;
+        }
+
+        _in.Pos = start + brace + 1;
+        return true;
+    }
+
+    /// <summary>
+    /// Whether a file whose first line is not a record still is a log: some line in the first buffer
+    /// starts a record. Then the first line is one bad record, not a sign the file is something else.
+    /// </summary>
+    private bool LaterLinesStartRecords()
+    {
+        var window = _in.Span(_in.Pos, _in.End - _in.Pos);
+        for (var newline = window.IndexOf((byte)'\n'); newline >= 0 && newline + 1 < window.Length; newline = window.IndexOf((byte)'\n'))
+        {
+            window = window[(newline + 1)..];
+            if (window[0] is (byte)'{' or (byte)'[')
+            {
+                return true;
+            }
+
+            var brace = window[..Math.Min(window.Length, 64)].IndexOf(" {"u8);
+            if (brace > 0 && IsTimestampPrefix(window[..brace]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>An RFC 3339 timestamp (<c>YYYY-MM-DDThh:mm:ss…</c>), optionally followed by <c>stdout F</c> or <c>stderr F</c>.</summary>
+    private static bool IsTimestampPrefix(ReadOnlySpan<byte> prefix)
+    {
+        var space = prefix.IndexOf((byte)' ');
+        var time = space < 0 ? prefix : prefix[..space];
+        var shaped = time.Length >= 20
+            && time[4] == (byte)'-' && time[7] == (byte)'-' && time[10] == (byte)'T' && time[13] == (byte)':'
+            && !time[..4].ContainsAnyExceptInRange((byte)'0', (byte)'9');
+        if (!shaped)
+        {
+            return false;
+        }
+
+        var rest = space < 0 ? [] : prefix[(space + 1)..];
+        return rest.IsEmpty || rest.SequenceEqual("stdout F"u8) || rest.SequenceEqual("stderr F"u8);
     }
 
     /// <summary>Index of the newline ending the line that starts at <paramref name="start"/>, or -1 when the line is longer than one event may be.</summary>

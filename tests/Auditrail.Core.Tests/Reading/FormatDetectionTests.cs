@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using Auditrail.Core.Model;
+using Auditrail.Core.Reading;
 using Auditrail.Core.Tests.Support;
 
 namespace Auditrail.Core.Tests.Reading;
@@ -166,5 +167,30 @@ public class FormatDetectionTests
         var note = Assert.Single(handler.Diagnostics);
         Assert.Equal(("AR1009", Auditrail.Core.Reading.DiagnosticSeverity.Info), (note.Code, note.Severity));
         Assert.Equal("$.events[0].message", note.JsonPath);
+    }
+
+    [Fact]
+    public void Timestamp_prefixed_lines_of_cloudwatch_s3_exports_and_container_logs_are_read()
+    {
+        var text = "2024-05-01T10:00:00.000Z " + SampleEvents.Event("s3") + "\n"
+                 + "2024-05-01T10:00:00.123456789Z stdout F " + SampleEvents.Event("cri") + "\n";
+
+        var handler = CollectingHandler.ReadText(text);
+
+        Assert.Empty(handler.Diagnostics);
+        Assert.Equal(["s3", "cri"], handler.Events.Select(e => e.AuditId));
+    }
+
+    [Fact]
+    public void Partial_container_log_lines_are_not_taken_for_records()
+    {
+        var text = "2024-05-01T10:00:00.123456789Z stdout P " + SampleEvents.Event("part")[..50] + "\n" + SampleEvents.Event("ok") + "\n";
+
+        var handler = CollectingHandler.ReadText(text);
+
+        Assert.Equal(["ok"], handler.Events.Select(e => e.AuditId));
+        var error = Assert.Single(handler.Errors);
+        Assert.Equal(DiagnosticCodes.MalformedJson, error.Code);
+        Assert.Equal(1, error.Line);
     }
 }
