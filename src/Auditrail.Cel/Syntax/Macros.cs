@@ -1,0 +1,117 @@
+using Auditrail.Cel.Runtime;
+
+namespace Auditrail.Cel.Syntax;
+
+/// <summary>
+/// Expands CEL's macros into comprehensions and selects, as the spec defines them:
+/// <c>has</c>, <c>all</c>, <c>exists</c>, <c>exists_one</c>, <c>map</c> (2 and 3 arguments),
+/// <c>filter</c>, two-variable <c>all/exists/existsOne</c>, <c>cel.bind</c>, and the optional
+/// library's <c>optMap</c> and <c>optFlatMap</c>.
+/// </summary>
+internal static class Macros
+{
+    public const string Accumulator = "@result";
+
+    public static bool TryExpand(Parser parser, int position, Expr? target, string function, IReadOnlyList<Expr> args, out Expr expanded)
+    {
+        var b = new Builder(parser, position);
+        expanded = (target, function, args.Count) switch
+        {
+            (null, "has", 1) => Has(parser, position, args[0]),
+            (not null, "all", 2) => b.All(target, Var(parser, args[0]), null, args[1]),
+            (not null, "all", 3) => b.All(target, Var(parser, args[0]), Var(parser, args[1]), args[2]),
+            (not null, "exists", 2) => b.Exists(target, Var(parser, args[0]), null, args[1]),
+            (not null, "exists", 3) => b.Exists(target, Var(parser, args[0]), Var(parser, args[1]), args[2]),
+            (not null, "exists_one" or "existsOne", 2) => b.ExistsOne(target, Var(parser, args[0]), null, args[1]),
+            (not null, "exists_one" or "existsOne", 3) => b.ExistsOne(target, Var(parser, args[0]), Var(parser, args[1]), args[2]),
+            (not null, "map", 2) => b.Map(target, Var(parser, args[0]), null, args[1]),
+            (not null, "map", 3) => b.Map(target, Var(parser, args[0]), args[1], args[2]),
+            (not null, "filter", 2) => b.Filter(target, Var(parser, args[0]), args[1]),
+            (IdentExpr { Name: "cel" }, "bind", 3) => b.Bind(Var(parser, args[0]), args[1], args[2]),
+            (not null, "optMap", 2) => b.OptMap(target, Var(parser, args[0]), args[1], flat: false),
+            (not null, "optFlatMap", 2) => b.OptMap(target, Var(parser, args[0]), args[1], flat: true),
+            _ => null!,
+        };
+        return expanded is not null;
+    }
+
+    private static Expr Has(Parser parser, int position, Expr argument) => argument switch
+    {
+        SelectExpr { TestOnly: false, Optional: false } select => select with { Id = parser.FreshId(), TestOnly = true },
+        _ => throw parser.MacroError(position, "invalid argument to has() macro: expected a field selection such as has(a.b)"),
+    };
+
+    private static string Var(Parser parser, Expr argument) => argument switch
+    {
+        IdentExpr { Name: var name } when !name.StartsWith('.') => name,
+        _ => throw parser.MacroError(argument.Position, "argument must be a simple name"),
+    };
+
+    /// <summary>Builds the nodes of one expansion with fresh ids at the macro's position.</summary>
+    private readonly struct Builder(Parser parser, int position)
+    {
+        private long Id => parser.FreshId();
+
+        private IdentExpr Accu => new(Id, position, Accumulator);
+
+        private ConstExpr Const(CelValue value) => new(Id, position, value);
+
+        private CallExpr Call(string function, params Expr[] args) => new(Id, position, null, function, args);
+
+        private ComprehensionExpr Loop(Expr range, string iterVar, string? iterVar2, Expr init, Expr condition, Expr step, Expr result)
+        {
+            // With two variables, the first is the index (lists) or key (maps) and the second the value.
+            return new ComprehensionExpr(Id, position, iterVar, iterVar2, range, Accumulator, init, condition, step, result);
+        }
+
+        public Expr All(Expr range, string v1, string? v2, Expr predicate) =>
+            Loop(range, v1, v2, Const(CelValue.True), Call(Operators.NotStrictlyFalse, Accu),
+                Call(Operators.LogicalAnd, Accu, predicate), Accu);
+
+        public Expr Exists(Expr range, string v1, string? v2, Expr predicate) =>
+            Loop(range, v1, v2, Const(CelValue.False), Call(Operators.NotStrictlyFalse, Call(Operators.LogicalNot, Accu)),
+                Call(Operators.LogicalOr, Accu, predicate), Accu);
+
+        public Expr ExistsOne(Expr range, string v1, string? v2, Expr predicate) =>
+            Loop(range, v1, v2, Const(CelValue.Int(0)), Const(CelValue.True),
+                Call(Operators.Conditional, predicate, Call(Operators.Add, Accu, Const(CelValue.Int(1))), Accu),
+                Call(Operators.Equal, Accu, Const(CelValue.Int(1))));
+
+        public Expr Map(Expr range, string v, Expr? filter, Expr transform)
+        {
+            Expr step = Call(Operators.Add, Accu, new ListExpr(Id, position, [transform], []));
+            if (filter is not null)
+            {
+                step = Call(Operators.Conditional, filter, step, Accu);
+            }
+
+            return Loop(range, v, null, new ListExpr(Id, position, [], []), Const(CelValue.True), step, Accu);
+        }
+
+        public Expr Filter(Expr range, string v, Expr predicate)
+        {
+            var step = Call(Operators.Conditional, predicate,
+                Call(Operators.Add, Accu, new ListExpr(Id, position, [new IdentExpr(Id, position, v)], [])), Accu);
+            return Loop(range, v, null, new ListExpr(Id, position, [], []), Const(CelValue.True), step, Accu);
+        }
+
+        /// <summary><c>cel.bind(v, init, body)</c>: a zero-iteration loop whose accumulator is v.</summary>
+        public Expr Bind(string v, Expr init, Expr body) =>
+            new ComprehensionExpr(Id, position, "#unused", null, new ListExpr(Id, position, [], []), v, init,
+                Const(CelValue.False), new IdentExpr(Id, position, v), body);
+
+        /// <summary><c>o.optMap(v, e)</c> is <c>o.hasValue() ? optional.of(cel.bind(v, o.value(), e)) : optional.none()</c>.</summary>
+        public Expr OptMap(Expr optional, string v, Expr body, bool flat)
+        {
+            var value = new CallExpr(Id, position, optional, "value", []);
+            Expr bound = Bind(v, value, body);
+            if (!flat)
+            {
+                bound = new CallExpr(Id, position, new IdentExpr(Id, position, "optional"), "of", [bound]);
+            }
+
+            var none = new CallExpr(Id, position, new IdentExpr(Id, position, "optional"), "none", []);
+            return Call(Operators.Conditional, new CallExpr(Id, position, optional, "hasValue", []), bound, none);
+        }
+    }
+}
