@@ -814,9 +814,9 @@ internal sealed class Compiler(CelEnvironment environment, SourceText source)
         var selected = candidates;
         return nodes.Length switch
         {
-            0 => new Compiled(f => f.Charge(1) ? FunctionRegistry.Dispatch(name, selected, member, []) : Frame.BudgetExceeded, resultType),
-            1 => new Compiled(f => f.Charge(1) ? FunctionRegistry.Dispatch(name, selected, member, [nodes[0](f)]) : Frame.BudgetExceeded, resultType),
-            2 => new Compiled(f => f.Charge(1) ? FunctionRegistry.Dispatch(name, selected, member, [nodes[0](f), nodes[1](f)]) : Frame.BudgetExceeded, resultType),
+            0 => new Compiled(f => f.Charge(1) ? Limit(f, FunctionRegistry.Dispatch(name, selected, member, [])) : Frame.BudgetExceeded, resultType),
+            1 => new Compiled(f => f.Charge(1) ? Limit(f, FunctionRegistry.Dispatch(name, selected, member, [nodes[0](f)])) : Frame.BudgetExceeded, resultType),
+            2 => new Compiled(f => f.Charge(1) ? Limit(f, FunctionRegistry.Dispatch(name, selected, member, [nodes[0](f), nodes[1](f)])) : Frame.BudgetExceeded, resultType),
             _ => new Compiled(f =>
             {
                 if (!f.Charge(1))
@@ -830,9 +830,36 @@ internal sealed class Compiler(CelEnvironment environment, SourceText source)
                     values[i] = nodes[i](f);
                 }
 
-                return FunctionRegistry.Dispatch(name, selected, member, values);
+                return Limit(f, FunctionRegistry.Dispatch(name, selected, member, values));
             }, resultType),
         };
+    }
+
+    /// <summary>
+    /// Charges work proportional to the size of strings, bytes and lists a call produced, and refuses
+    /// results over the size limit: repeated doubling (<c>s + s</c>) or quadratic accumulation in a
+    /// comprehension runs into the budget instead of memory.
+    /// </summary>
+    private static CelValue Limit(Frame frame, CelValue result)
+    {
+        var size = result.Kind switch
+        {
+            CelKind.String => result.AsString.Length,
+            CelKind.Bytes => result.AsBytes.Length,
+            CelKind.List => result.AsList.Count,
+            _ => 0,
+        };
+        if (size == 0)
+        {
+            return result;
+        }
+
+        if (size > frame.MaxCollectionSize)
+        {
+            return CelValue.Error($"result of {size:N0} elements exceeds the size limit of {frame.MaxCollectionSize:N0}");
+        }
+
+        return frame.Charge(size / 16) ? result : Frame.BudgetExceeded;
     }
 
     private static bool HasTypeParams(CelType type) => type.Kind == CelTypeKind.TypeParam || type.Parameters.Any(HasTypeParams);

@@ -188,10 +188,11 @@ public sealed class Lexer(string source)
 
             if (c == '\\' && !raw)
             {
+                var escapeStart = _pos;
                 var error = ReadEscape(text, data, bytes);
                 if (error is not null)
                 {
-                    return Error(_pos, error);
+                    return Error(escapeStart, error);
                 }
 
                 continue;
