@@ -137,8 +137,15 @@ internal sealed class Compiler(CelEnvironment environment, SourceText source)
     private Compiled CompileSelect(SelectExpr select)
     {
         // Field-access lowering: the longest declared name wins, as CEL resolves qualified identifiers.
-        if (!select.TestOnly && QualifiedName(select) is { } dotted && ResolveName(dotted) is { } direct)
+        if (QualifiedName(select with { TestOnly = false }) is { } dotted && ResolveName(dotted) is { } direct)
         {
+            // has(a.b) on a variable declared as "a.b": present unless the host reports it missing.
+            if (select.TestOnly)
+            {
+                var read = direct.Node;
+                return new Compiled(f => read(f) is { Kind: CelKind.Error } ? CelValue.False : CelValue.True, CelType.Bool);
+            }
+
             return direct;
         }
 

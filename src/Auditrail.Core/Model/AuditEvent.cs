@@ -114,6 +114,20 @@ public sealed class AuditEvent
 
     internal bool IsPresent(EventSlot slot) => _slots[(int)slot].IsPresent;
 
+    /// <summary>A string field's bytes as stored; false when absent or when it holds JSON escapes (then read the string).</summary>
+    internal bool TryGetUtf8(EventSlot slot, out ReadOnlySpan<byte> utf8)
+    {
+        var s = _slots[(int)slot];
+        if (!s.IsPresent || s.Escaped)
+        {
+            utf8 = default;
+            return false;
+        }
+
+        utf8 = _buffer.AsSpan(_offset + s.Start, s.Length);
+        return true;
+    }
+
     /// <summary>A copy that owns its bytes and outlives the reader's next record.</summary>
     public AuditEvent Detach()
     {
