@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
+using Auditrail.Cli.Commands.Cel;
 using Auditrail.Cli.Commands.Fields;
 using Auditrail.Cli.Commands.Read;
 
@@ -44,13 +45,17 @@ public static class CliApp
         var root = new RootCommand("Auditrail turns Kubernetes audit logs into guardrails: read, detect, enforce, tighten.");
         var read = ReadCommand.Create(context);
         var fields = FieldsCommand.Create(context);
+        var celEval = CelEvalCommand.Create(context);
+        var cel = new Command("cel", "Work with CEL, the expression language of rules and guardrails.") { celEval };
         root.Subcommands.Add(read);
         root.Subcommands.Add(fields);
+        root.Subcommands.Add(cel);
         examples = new Dictionary<Command, string>
         {
             [root] = RootExamples,
             [read] = ReadCommand.Examples,
             [fields] = FieldsCommand.Examples,
+            [celEval] = CelEvalCommand.Examples,
         };
         return root;
     }
