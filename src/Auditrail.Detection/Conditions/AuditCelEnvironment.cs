@@ -69,6 +69,7 @@ public static class AuditCelEnvironment
 public sealed class AuditEventActivation : IActivation
 {
     private readonly FieldDefinition[] _fields;
+    private readonly CelValue[] _missing;
     private readonly CelValue[] _cache;
     private readonly bool[] _cached;
     private AuditEvent _event = null!;
@@ -77,6 +78,9 @@ public sealed class AuditEventActivation : IActivation
     {
         _fields = environment.Variables.Select(v => FieldCatalog.Find(v.Name) ?? throw new ArgumentException($"'{v.Name}' is not a catalog field")).ToArray();
         _cache = new CelValue[_fields.Length];
+
+        // One "missing" error per field, made once: absent fields are common and must not allocate per event.
+        _missing = _fields.Select(f => CelValue.Error($"no such key: {f.Name}")).ToArray();
         _cached = new bool[_fields.Length];
     }
 
@@ -93,7 +97,8 @@ public sealed class AuditEventActivation : IActivation
         if (!_cached[variableIndex])
         {
             var field = _fields[variableIndex];
-            _cache[variableIndex] = AuditCelEnvironment.ToCel(field.Extract(_event), field.Name);
+            var value = field.Extract(_event);
+            _cache[variableIndex] = value is null ? _missing[variableIndex] : AuditCelEnvironment.ToCel(value, field.Name);
             _cached[variableIndex] = true;
         }
 
