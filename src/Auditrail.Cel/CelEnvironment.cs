@@ -50,6 +50,12 @@ public sealed class CelEnvironment
 
     public ParserOptions ParserOptions { get; set; } = ParserOptions.Default;
 
+    /// <summary>
+    /// Whether undeclared names and type mismatches are compile errors (the default). Off, they become
+    /// runtime errors, as cel-spec's disable_check tests expect.
+    /// </summary>
+    public bool CheckTypes { get; set; } = true;
+
     public EvaluationLimits Limits { get; set; } = EvaluationLimits.Default;
 
     /// <summary>Declares a variable; dotted names (<c>objectRef.resource</c>) make <c>objectRef.resource</c> read it directly.</summary>

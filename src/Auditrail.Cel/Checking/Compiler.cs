@@ -35,8 +35,7 @@ internal sealed class Compiler(CelEnvironment environment, SourceText source)
         ["map"] = CelType.MapOfDyn,
         ["null_type"] = CelType.NullType,
         ["type"] = CelType.TypeType,
-        ["dyn"] = CelType.Dyn,
-        ["optional_type"] = CelType.OptionalOfDyn,
+                ["optional_type"] = CelType.OptionalOfDyn,
         ["google.protobuf.Timestamp"] = CelType.Timestamp,
         ["google.protobuf.Duration"] = CelType.Duration,
     };
@@ -51,6 +50,18 @@ internal sealed class Compiler(CelEnvironment environment, SourceText source)
     }
 
     private void Error(Expr at, string message) => _diagnostics.Add(source.Diagnostic(at.Position, message));
+
+    /// <summary>
+    /// A declaration or type error: a compile error normally; with checking disabled (as cel-spec's
+    /// disable_check asks) it is left to surface at runtime, where <c>||</c> and <c>&amp;&amp;</c> may absorb it.
+    /// </summary>
+    private void CheckError(Expr at, string message)
+    {
+        if (environment.CheckTypes)
+        {
+            Error(at, message);
+        }
+    }
 
     private static Compiled Const(CelValue value) => new(_ => value, TypeOfValue(value), value);
 
@@ -87,7 +98,7 @@ internal sealed class Compiler(CelEnvironment environment, SourceText source)
             return resolved;
         }
 
-        Error(ident, $"undeclared reference to '{ident.Name}'");
+        CheckError(ident, $"undeclared reference to '{ident.Name}'");
         return Const(CelValue.Error($"undeclared reference to '{ident.Name}'"));
     }
 
@@ -160,7 +171,7 @@ internal sealed class Compiler(CelEnvironment environment, SourceText source)
         var resultType = operand.Type.Kind == CelTypeKind.Map ? operand.Type.ElementType : CelType.Dyn;
         if (operand.Type.Kind is CelTypeKind.Int or CelTypeKind.Uint or CelTypeKind.Double or CelTypeKind.String or CelTypeKind.Bool or CelTypeKind.Bytes)
         {
-            Error(select, $"type '{operand.Type.Display}' does not support field selection");
+            CheckError(select, $"type '{operand.Type.Display}' does not support field selection");
         }
 
         return new Compiled(f => SelectField(operand.Node(f), fieldValue), resultType);
@@ -169,6 +180,7 @@ internal sealed class Compiler(CelEnvironment environment, SourceText source)
     private static CelValue Has(CelValue operand, CelValue field) => operand.Kind switch
     {
         CelKind.Map => CelValue.Bool(operand.AsMap.TryGet(field, out _)),
+        CelKind.Optional => operand.AsOptional.HasValue ? Has(operand.AsOptional.Value, field) : CelValue.False,
         CelKind.Object => CelValue.Bool(operand.AsObject.Fields.ContainsKey(field.AsString)),
         CelKind.Error or CelKind.Unknown => operand,
         _ => CelValue.Error($"invalid type for field selection: {operand.RuntimeType.Display}"),
@@ -270,7 +282,7 @@ internal sealed class Compiler(CelEnvironment environment, SourceText source)
         {
             if (entry.Key.Type.Kind is CelTypeKind.Double or CelTypeKind.List or CelTypeKind.Map or CelTypeKind.Null or CelTypeKind.Bytes or CelTypeKind.Timestamp or CelTypeKind.Duration)
             {
-                Error(map.Entries[i].Key, $"unsupported map key type: {entry.Key.Type.Display}");
+                CheckError(map.Entries[i].Key, $"unsupported map key type: {entry.Key.Type.Display}");
             }
         }
 
@@ -512,7 +524,7 @@ internal sealed class Compiler(CelEnvironment environment, SourceText source)
     {
         if (operand.Type.Kind is not (CelTypeKind.Bool or CelTypeKind.Dyn or CelTypeKind.TypeParam or CelTypeKind.Error))
         {
-            Error(at, $"expected a bool, found '{operand.Type.Display}'");
+            CheckError(at, $"expected a bool, found '{operand.Type.Display}'");
         }
     }
 
@@ -587,7 +599,7 @@ internal sealed class Compiler(CelEnvironment environment, SourceText source)
         if (IsConcrete(left.Type) && IsConcrete(right.Type) && !left.Type.Equals(right.Type)
             && !(IsNumeric(left.Type) && IsNumeric(right.Type)) && left.Type.Kind != CelTypeKind.Null && right.Type.Kind != CelTypeKind.Null)
         {
-            Error(call, $"found no matching overload for '{call.Function}' applied to '({left.Type.Display}, {right.Type.Display})'");
+            CheckError(call, $"found no matching overload for '{call.Function}' applied to '({left.Type.Display}, {right.Type.Display})'");
         }
     }
 
@@ -776,13 +788,13 @@ internal sealed class Compiler(CelEnvironment environment, SourceText source)
                 }
             }
 
-            Error(call, $"undeclared reference to '{call.Function}'");
+            CheckError(call, $"undeclared reference to '{call.Function}'");
             return Const(CelValue.Error($"undeclared reference to '{call.Function}'"));
         }
 
         if (!environment.Functions.Contains(call.Function))
         {
-            Error(call, $"undeclared reference to '{call.Function}'");
+            CheckError(call, $"undeclared reference to '{call.Function}'");
             return Const(CelValue.Error($"undeclared reference to '{call.Function}'"));
         }
 
@@ -799,7 +811,7 @@ internal sealed class Compiler(CelEnvironment environment, SourceText source)
         if (candidates.Length == 0)
         {
             var shown = string.Join(", ", argTypes.Select(t => t.Display));
-            Error(call, overloads.Length == 0
+            CheckError(call, overloads.Length == 0
                 ? $"function '{name}' cannot be called {(member ? "as a member" : "as a global function")}"
                 : $"found no matching overload for '{name}' applied to '({shown})'");
             return Const(CelValue.Error($"no matching overload for '{name}'"));

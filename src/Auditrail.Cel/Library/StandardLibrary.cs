@@ -188,10 +188,10 @@ public static class StandardLibrary
 
     private static CelValue DoubleToInt(double d)
     {
-        // Values at or beyond ±2^63 cannot be represented; the boundary itself is out of range.
-        if (double.IsNaN(d) || d <= -9.2233720368547758E18 - 1 || d >= 9.2233720368547758E18)
+        // Values at or beyond ±2^63 are out of range, the boundary -2^63 included (as cel-go decides).
+        if (double.IsNaN(d) || d <= -9.2233720368547758E18 || d >= 9.2233720368547758E18)
         {
-            return d == -9.2233720368547758E18 ? CelValue.Int(long.MinValue) : RangeError("int");
+            return RangeError("int");
         }
 
         return CelValue.Int((long)Math.Truncate(d));

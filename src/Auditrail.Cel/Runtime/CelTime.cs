@@ -46,12 +46,13 @@ public readonly record struct CelTimestamp(long Seconds, int Nanos) : IComparabl
     }
 }
 
-/// <summary>google.protobuf.Duration: seconds and nanoseconds of the same sign, up to ±315,576,000,000 s.</summary>
+/// <summary>
+/// google.protobuf.Duration: seconds and nanoseconds of the same sign. The range is that of 64-bit
+/// nanoseconds (about ±292 years), as in cel-go and the conformance suite, not the proto's ±10,000 years.
+/// </summary>
 public readonly record struct CelDuration(long Seconds, int Nanos) : IComparable<CelDuration>
 {
-    public const long MaxSeconds = 315_576_000_000;
-
-    public bool InRange => Seconds is >= -MaxSeconds and <= MaxSeconds;
+    public bool InRange => TotalNanos >= long.MinValue && TotalNanos <= long.MaxValue;
 
     /// <summary>Total nanoseconds as a 128-bit number, so arithmetic near the limits cannot overflow silently.</summary>
     public Int128 TotalNanos => (Int128)Seconds * 1_000_000_000 + Nanos;

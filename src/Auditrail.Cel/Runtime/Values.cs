@@ -129,6 +129,10 @@ public static class Values
     private static int CompareDoubles(double x, double y) =>
         double.IsNaN(x) || double.IsNaN(y) ? int.MinValue : x.CompareTo(y);
 
+    /// <summary>
+    /// Mixed double/integer ordering converts the integer to double, as cel-go does, so
+    /// 9223372036854775807 and 9223372036854775808.0 compare equal (the conformance suite expects it).
+    /// </summary>
     private static int CompareDoubleToInteger(double d, CelValue integer)
     {
         if (double.IsNaN(d))
@@ -136,22 +140,8 @@ public static class Values
             return int.MinValue;
         }
 
-        // Compare in 128-bit exact space where the double is integral, else by the double's floor.
-        if (d >= 1.8446744073709552E19)
-        {
-            return 1;
-        }
-
-        if (d < -9.2233720368547758E18)
-        {
-            return -1;
-        }
-
-        var whole = Math.Floor(d);
-        var wholeValue = (Int128)whole;
-        Int128 other = integer.Kind == CelKind.Int ? integer.AsInt : integer.AsUint;
-        var cmp = wholeValue.CompareTo(other);
-        return cmp != 0 ? cmp : d > whole ? 1 : 0;
+        double other = integer.Kind == CelKind.Int ? integer.AsInt : integer.AsUint;
+        return d.CompareTo(other);
     }
 
     /// <summary>CEL ordering; an error for kinds that are not ordered or not comparable with each other.</summary>

@@ -41,6 +41,9 @@ public sealed class Lexer(string source)
 
     private int _pos;
 
+    /// <summary>The value of an identifier token written in backticks; such names are only valid as fields.</summary>
+    public static readonly object QuotedMarker = new();
+
     public static bool IsReserved(string word) => Reserved.Contains(word);
 
     public Token Next()
@@ -61,6 +64,20 @@ public sealed class Lexer(string source)
         if (char.IsAsciiDigit(c) || (c == '.' && _pos + 1 < source.Length && char.IsAsciiDigit(source[_pos + 1])))
         {
             return ReadNumber(start);
+        }
+
+        if (c == '`')
+        {
+            // A quoted field name (`a.`content-type``): any characters but the backtick and newlines.
+            var close = source.IndexOf('`', _pos + 1);
+            if (close < 0 || source.AsSpan(_pos + 1, close - _pos - 1).ContainsAny('\n', '\r') || close == _pos + 1)
+            {
+                _pos++;
+                return Error(start, "unterminated or empty quoted identifier");
+            }
+
+            _pos = close + 1;
+            return new Token(TokenKind.Identifier, start, _pos - start, source.Substring(start + 1, close - start - 1), QuotedMarker);
         }
 
         if (char.IsAsciiLetter(c) || c == '_')

@@ -349,6 +349,8 @@ public sealed class Parser
             case TokenKind.Null:
                 Advance();
                 return new ConstExpr(NextId(), token.Position, CelValue.Null);
+            case TokenKind.Identifier when token.Value == Lexer.QuotedMarker:
+                throw Fail(token.Position, "a quoted identifier is only allowed as a field name after '.'");
             case TokenKind.Identifier:
                 return ParseIdentifierOrCall(leadingDot: false);
             case TokenKind.Punct when token.Text == ".":
@@ -366,7 +368,11 @@ public sealed class Parser
                 return inner;
             case TokenKind.Punct when token.Text == "[":
                 Advance();
-                return ParseList(token.Position);
+                return ParseList(token.Position, firstOptional: false);
+            case TokenKind.Punct when token.Text == "[?":
+                // "[?" lexes as one token; at the start of a list it opens the list with an optional element.
+                Advance();
+                return ParseList(token.Position, firstOptional: true);
             case TokenKind.Punct when token.Text == "{":
                 Advance();
                 return ParseMap(token.Position);
@@ -425,10 +431,20 @@ public sealed class Parser
         }
     }
 
-    private ListExpr ParseList(int position)
+    private ListExpr ParseList(int position, bool firstOptional)
     {
         var elements = new List<Expr>();
         var optional = new List<int>();
+        if (firstOptional)
+        {
+            optional.Add(0);
+            elements.Add(ParseExpr());
+            if (IsPunct(","))
+            {
+                Advance();
+            }
+        }
+
         while (!IsPunct("]"))
         {
             if (IsPunct("?"))

@@ -1,0 +1,39 @@
+using Auditrail.Cel.Conformance;
+using Xunit.Abstractions;
+
+namespace Auditrail.Cel.Tests.Conformance;
+
+/// <summary>Runs the cel-spec conformance suite and holds every file to the pass rate the project promises.</summary>
+public class ConformanceRunTests(ITestOutputHelper output)
+{
+    /// <summary>At least this share of the tests that are not skipped must pass in every file.</summary>
+    private const double RequiredPassRate = 0.97;
+
+    public static TheoryData<string> Files()
+    {
+        var data = new TheoryData<string>();
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "data", "cel-spec"), "*.textproto").Order())
+        {
+            data.Add(Path.GetFileName(file));
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void File_passes_at_least_97_percent_of_the_tests_it_runs(string name)
+    {
+        var file = ConformanceFile.Load(Path.Combine(AppContext.BaseDirectory, "data", "cel-spec", name));
+
+        var result = ConformanceRunner.Run(file);
+
+        output.WriteLine($"{name}: {result.Passed} passed, {result.Failed} failed, {result.Skipped} skipped");
+        foreach (var test in result.Tests.Where(t => t.Outcome != ConformanceOutcome.Passed))
+        {
+            output.WriteLine($"  {test.Outcome} {test.Test.Id}: {test.Test.Expr} — {test.Detail}");
+        }
+
+        Assert.True(result.PassRate >= RequiredPassRate, $"{name}: {result.PassRate:P1} of run tests passed");
+    }
+}
