@@ -32,7 +32,16 @@ public sealed record ConformanceFileResult(string Name, IReadOnlyList<Conformanc
 /// </summary>
 public static class ConformanceRunner
 {
-    private static readonly string[] ProtoMarkers = ["TestAllTypes", "NestedTestAllTypes", "google.protobuf.", "cel.expr.conformance"];
+    /// <summary>
+    /// Names that only exist with protobuf message support: the conformance messages, wrapper and
+    /// JSON-struct types, and message construction. google.protobuf.Timestamp and Duration as types are ours.
+    /// </summary>
+    private static readonly string[] ProtoMarkers =
+    [
+        "TestAllTypes", "cel.expr.conformance", "google.protobuf.Any", "google.protobuf.Struct", "google.protobuf.Value",
+        "google.protobuf.ListValue", "google.protobuf.NullValue", "Value{", "google.protobuf.Empty", "google.protobuf.FieldMask",
+        "google.protobuf.Timestamp{", "google.protobuf.Duration{",
+    ];
 
     public static ConformanceFileResult Run(ConformanceFile file) =>
         new(file.Name, file.Tests.Select(Run).ToList());

@@ -46,7 +46,8 @@ public static class CliApp
         var read = ReadCommand.Create(context);
         var fields = FieldsCommand.Create(context);
         var celEval = CelEvalCommand.Create(context);
-        var cel = new Command("cel", "Work with CEL, the expression language of rules and guardrails.") { celEval };
+        var celConformance = CelConformanceCommand.Create(context);
+        var cel = new Command("cel", "Work with CEL, the expression language of rules and guardrails.") { celEval, celConformance };
         root.Subcommands.Add(read);
         root.Subcommands.Add(fields);
         root.Subcommands.Add(cel);
@@ -56,6 +57,7 @@ public static class CliApp
             [read] = ReadCommand.Examples,
             [fields] = FieldsCommand.Examples,
             [celEval] = CelEvalCommand.Examples,
+            [celConformance] = CelConformanceCommand.Examples,
         };
         return root;
     }
