@@ -43,6 +43,10 @@ public sealed class CelEnvironment
 
         // The extension libraries Kubernetes enables for CEL in admission and authorization rules.
         StringsLibrary.Register(Functions);
+        ListsLibrary.Register(Functions);
+        SetsLibrary.Register(Functions);
+        RegexLibrary.Register(Functions);
+        UrlLibrary.Register(Functions);
     }
 
     public FunctionRegistry Functions { get; } = new();
