@@ -47,6 +47,7 @@ public sealed class CelEnvironment
         SetsLibrary.Register(Functions);
         RegexLibrary.Register(Functions);
         UrlLibrary.Register(Functions);
+        NetworkLibrary.Register(Functions);
     }
 
     public FunctionRegistry Functions { get; } = new();
