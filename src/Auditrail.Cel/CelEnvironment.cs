@@ -48,6 +48,7 @@ public sealed class CelEnvironment
         RegexLibrary.Register(Functions);
         UrlLibrary.Register(Functions);
         NetworkLibrary.Register(Functions);
+        QuantityLibrary.Register(Functions);
     }
 
     public FunctionRegistry Functions { get; } = new();
