@@ -91,6 +91,12 @@ internal static class StringFormatter
                 return false;
             }
 
+            if (i == start)
+            {
+                error = "error while parsing precision: error while converting precision to integer: no digits";
+                return false;
+            }
+
             if (!int.TryParse(format.AsSpan(start, i - start), NumberStyles.None, CultureInfo.InvariantCulture, out precision) || precision > MaxPrecision)
             {
                 error = $"error while parsing precision: precision {format[start..i]} exceeds maximum allowed precision {MaxPrecision}";
