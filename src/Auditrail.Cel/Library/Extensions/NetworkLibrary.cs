@@ -91,37 +91,33 @@ public static class NetworkLibrary
     private static bool ParseCidr(string text, out NetPrefix cidr, out string? error)
     {
         cidr = default;
-        error = null;
         var slash = text.LastIndexOf('/');
-        string? reason = null;
-        NetAddress.Parsed parsed = default;
-        var length = 0;
         if (slash < 0)
         {
-            reason = "no '/'";
+            return ParseError(text, "no '/'", out error);
         }
-        else if (!NetAddress.TryParse(text[..slash], out parsed, out var addressError))
+
+        if (!NetAddress.TryParse(text[..slash], out var parsed, out var addressError))
         {
-            reason = addressError;
+            return ParseError(text, addressError, out error);
         }
-        else if (parsed.HasZone)
+
+        if (parsed.HasZone)
         {
             error = $"CIDR with zone value is not allowed: '{text}'";
             return false;
         }
-        else if (text[(slash + 1)..] is var bits && (bits.Length == 0 || !bits.All(char.IsAsciiDigit) || (bits.Length > 1 && bits[0] == '0') || bits.Length > 3))
+
+        var bits = text[(slash + 1)..];
+        if (bits.Length is 0 or > 3 || !bits.All(char.IsAsciiDigit) || (bits.Length > 1 && bits[0] == '0'))
         {
-            reason = $"bad bits after slash: \"{bits}\"";
-        }
-        else if ((length = int.Parse(text[(slash + 1)..], System.Globalization.CultureInfo.InvariantCulture)) > parsed.Address.BitLength)
-        {
-            reason = "prefix length out of range";
+            return ParseError(text, $"bad bits after slash: \"{bits}\"", out error);
         }
 
-        if (reason is not null)
+        var length = int.Parse(bits, System.Globalization.CultureInfo.InvariantCulture);
+        if (length > parsed.Address.BitLength)
         {
-            error = $"network address parse error during conversion from string: CIDR '{text}': {reason}";
-            return false;
+            return ParseError(text, "prefix length out of range", out error);
         }
 
         // A mapped range has no IPv4 reading for prefixes shorter than 96 bits, so both spellings are refused.
@@ -132,6 +128,13 @@ public static class NetworkLibrary
         }
 
         cidr = new NetPrefix(parsed.Address, length);
+        error = null;
         return true;
+    }
+
+    private static bool ParseError(string text, string reason, out string? error)
+    {
+        error = $"network address parse error during conversion from string: CIDR '{text}': {reason}";
+        return false;
     }
 }

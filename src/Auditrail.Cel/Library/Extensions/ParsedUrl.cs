@@ -449,5 +449,39 @@ internal sealed record ParsedUrl(
         return result;
     }
 
-    public override string ToString() => $"{Scheme}://{Host}{EscapedPath}";
+    /// <summary>The URL written back out, without its user information (a password must not reach a log).</summary>
+    public override string ToString()
+    {
+        var builder = new StringBuilder();
+        if (Scheme.Length > 0)
+        {
+            builder.Append(Scheme).Append(':');
+        }
+
+        if (Opaque.Length > 0)
+        {
+            builder.Append(Opaque);
+        }
+        else
+        {
+            if (Scheme.Length > 0 || Host.Length > 0)
+            {
+                builder.Append("//").Append(Host);
+            }
+
+            builder.Append(EscapedPath);
+        }
+
+        if (ForceQuery || RawQuery.Length > 0)
+        {
+            builder.Append('?').Append(RawQuery);
+        }
+
+        if (Fragment.Length > 0)
+        {
+            builder.Append('#').Append(Escape(Fragment, Mode.Fragment));
+        }
+
+        return builder.ToString();
+    }
 }

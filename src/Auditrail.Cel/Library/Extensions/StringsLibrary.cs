@@ -41,7 +41,7 @@ public static class StringsLibrary
     }
 
     /// <summary>A string's code points; lone surrogates become U+FFFD, as Go's UTF-8 decoding would have them.</summary>
-    internal static Rune[] CodePoints(string text)
+    private static Rune[] CodePoints(string text)
     {
         var runes = new List<Rune>(text.Length);
         foreach (var rune in text.EnumerateRunes())
@@ -288,7 +288,7 @@ public static class StringsLibrary
     }
 
     /// <summary>Double-quotes a string, escaping exactly the characters CEL string literals escape.</summary>
-    internal static string Quote(string text)
+    private static string Quote(string text)
     {
         var builder = new StringBuilder(text.Length + 2).Append('"');
         foreach (var rune in text.EnumerateRunes())
