@@ -175,11 +175,8 @@ internal static class StringFormatter
                 }
 
                 return null;
-            case CelKind.Null or CelKind.Bool or CelKind.Int or CelKind.Uint or CelKind.Double or CelKind.String or CelKind.Bytes
-                or CelKind.Timestamp or CelKind.Duration or CelKind.Type:
-                return null;
             default:
-                return value;
+                return ScalarText(value) is null ? value : null;
         }
     }
 
@@ -196,36 +193,6 @@ internal static class StringFormatter
     {
         switch (value.Kind)
         {
-            case CelKind.Null:
-                builder.Append("null");
-                return true;
-            case CelKind.Bool:
-                builder.Append(value.AsBool ? "true" : "false");
-                return true;
-            case CelKind.Int:
-                builder.Append(value.AsInt.ToString(CultureInfo.InvariantCulture));
-                return true;
-            case CelKind.Uint:
-                builder.Append(value.AsUint.ToString(CultureInfo.InvariantCulture));
-                return true;
-            case CelKind.Double:
-                builder.Append(PlainDouble(value.AsDouble));
-                return true;
-            case CelKind.String:
-                builder.Append(value.AsString);
-                return true;
-            case CelKind.Bytes:
-                builder.Append(Encoding.UTF8.GetString(value.AsBytes));
-                return true;
-            case CelKind.Timestamp:
-                builder.Append(Rfc3339Nano(value.AsTimestamp));
-                return true;
-            case CelKind.Duration:
-                builder.Append(DurationSeconds(value.AsDuration)).Append('s');
-                return true;
-            case CelKind.Type:
-                builder.Append(value.AsType.Name);
-                return true;
             case CelKind.List:
                 builder.Append('[');
                 var list = value.AsList;
@@ -261,17 +228,29 @@ internal static class StringFormatter
                 builder.Append('{').AppendJoin(", ", entries.Select(e => $"{e.Key}: {e.Value}")).Append('}');
                 return true;
             default:
-                return false;
+                var text = ScalarText(value);
+                builder.Append(text);
+                return text is not null;
         }
     }
 
-    private static string? Decimal(CelValue arg) => arg.Kind switch
+    /// <summary>The <c>%s</c> text of a value that is not a list or map; null for kinds <c>%s</c> does not print.</summary>
+    private static string? ScalarText(CelValue value) => value.Kind switch
     {
-        CelKind.Int => arg.AsInt.ToString(CultureInfo.InvariantCulture),
-        CelKind.Uint => arg.AsUint.ToString(CultureInfo.InvariantCulture),
-        CelKind.Double => PlainDouble(arg.AsDouble),
+        CelKind.Null => "null",
+        CelKind.Bool => value.AsBool ? "true" : "false",
+        CelKind.Int => value.AsInt.ToString(CultureInfo.InvariantCulture),
+        CelKind.Uint => value.AsUint.ToString(CultureInfo.InvariantCulture),
+        CelKind.Double => PlainDouble(value.AsDouble),
+        CelKind.String => value.AsString,
+        CelKind.Bytes => Encoding.UTF8.GetString(value.AsBytes),
+        CelKind.Timestamp => Rfc3339Nano(value.AsTimestamp),
+        CelKind.Duration => DurationSeconds(value.AsDuration) + "s",
+        CelKind.Type => value.AsType.Name,
         _ => null,
     };
+
+    private static string? Decimal(CelValue arg) => arg.Kind is CelKind.Int or CelKind.Uint or CelKind.Double ? ScalarText(arg) : null;
 
     private static string? FloatingPoint(CelValue arg, int precision, bool scientific)
     {
