@@ -1,5 +1,6 @@
 using Auditrail.Cel.Checking;
 using Auditrail.Cel.Library;
+using Auditrail.Cel.Library.Extensions;
 using Auditrail.Cel.Runtime;
 using Auditrail.Cel.Syntax;
 
@@ -39,6 +40,15 @@ public sealed class CelEnvironment
     public CelEnvironment()
     {
         StandardLibrary.Register(Functions);
+
+        // The extension libraries Kubernetes enables for CEL in admission and authorization rules.
+        StringsLibrary.Register(Functions);
+        ListsLibrary.Register(Functions);
+        SetsLibrary.Register(Functions);
+        RegexLibrary.Register(Functions);
+        UrlLibrary.Register(Functions);
+        NetworkLibrary.Register(Functions);
+        QuantityLibrary.Register(Functions);
     }
 
     public FunctionRegistry Functions { get; } = new();

@@ -113,7 +113,7 @@ internal sealed class Compiler(CelEnvironment environment, SourceText source)
                 return new Compiled(f => f.Activation.Resolve(index), variable.Type, null, variable);
             }
 
-            if (TypeNames.TryGetValue(candidate, out var type))
+            if (TypeNames.TryGetValue(candidate, out var type) || environment.Functions.TryGetType(candidate, out type))
             {
                 return Const(CelValue.Type(type));
             }
@@ -909,6 +909,7 @@ internal sealed class Compiler(CelEnvironment environment, SourceText source)
             return true;
         }
 
-        return parameter.Kind == argument.Kind;
+        // Object types are told apart by name: a net.CIDR is no argument for a net.IP parameter.
+        return parameter.Kind == argument.Kind && (parameter.Kind != CelTypeKind.Object || parameter.Name == argument.Name);
     }
 }

@@ -18,9 +18,14 @@ public sealed class CelOverload
         Implementation = implementation;
         Pure = pure;
         _kinds = parameters.Select(KindOf).ToArray();
+        _objectTypes = parameters.Select(p => p.Kind == CelTypeKind.Object ? p : null).ToArray();
     }
 
     private readonly CelKind?[] _kinds;
+
+    // Object parameters (net.IP, kubernetes.Quantity) also need the value's type name to match, so an
+    // overload for one opaque type is never handed another.
+    private readonly CelType?[] _objectTypes;
 
     public string Id { get; }
     public bool Member { get; }
@@ -41,6 +46,11 @@ public sealed class CelOverload
         for (var i = 0; i < args.Length; i++)
         {
             if (_kinds[i] is { } kind && args[i].Kind != kind)
+            {
+                return false;
+            }
+
+            if (_objectTypes[i] is { } objectType && (args[i].Kind != CelKind.Object || !args[i].AsObject.Type.Equals(objectType)))
             {
                 return false;
             }
@@ -73,8 +83,18 @@ public sealed class CelOverload
 public sealed class FunctionRegistry
 {
     private readonly Dictionary<string, List<CelOverload>> _functions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CelType> _types = new(StringComparer.Ordinal);
 
     public IEnumerable<string> Names => _functions.Keys;
+
+    /// <summary>
+    /// Declares a type that library functions produce, so expressions can name it
+    /// (<c>type(ip('10.0.0.1')) == net.IP</c>). Libraries declare types here because they register
+    /// through the registry alone.
+    /// </summary>
+    public void DeclareType(CelType type) => _types[type.Name] = type;
+
+    public bool TryGetType(string name, out CelType type) => _types.TryGetValue(name, out type!);
 
     public void Add(string name, CelOverload overload)
     {

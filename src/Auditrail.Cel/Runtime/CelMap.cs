@@ -8,7 +8,7 @@ public sealed class CelMap : ICelMap
 
     public CelMap(int capacity = 0)
     {
-        _entries = new Dictionary<CelValue, CelValue>(capacity, KeyComparer.Instance);
+        _entries = new Dictionary<CelValue, CelValue>(capacity, CelValueComparer.Instance);
         _order = new List<CelValue>(capacity);
     }
 
@@ -32,25 +32,4 @@ public sealed class CelMap : ICelMap
 
     /// <summary>Key kinds CEL allows: int, uint, bool and string.</summary>
     public static bool IsValidKey(CelValue key) => key.Kind is CelKind.Int or CelKind.Uint or CelKind.Bool or CelKind.String;
-
-    /// <summary>Equality and hashing consistent with CEL equality, so numeric keys of any kind meet.</summary>
-    private sealed class KeyComparer : IEqualityComparer<CelValue>
-    {
-        public static readonly KeyComparer Instance = new();
-
-        public bool Equals(CelValue x, CelValue y) => Values.AreEqual(x, y);
-
-        public int GetHashCode(CelValue value) => value.Kind switch
-        {
-            CelKind.Int => value.AsInt.GetHashCode(),
-            CelKind.Uint => value.AsUint <= long.MaxValue ? ((long)value.AsUint).GetHashCode() : value.AsUint.GetHashCode(),
-            CelKind.Double => IntegralHash(value.AsDouble),
-            CelKind.String => StringComparer.Ordinal.GetHashCode(value.AsString),
-            CelKind.Bool => value.AsBool ? 1 : 0,
-            _ => (int)value.Kind,
-        };
-
-        private static int IntegralHash(double d) =>
-            d == Math.Floor(d) && d is >= -9.2233720368547758E18 and < 9.2233720368547758E18 ? ((long)d).GetHashCode() : d.GetHashCode();
-    }
 }

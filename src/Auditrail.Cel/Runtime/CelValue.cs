@@ -169,11 +169,35 @@ public sealed class CelOptional
     public override string ToString() => HasValue ? $"optional({Value})" : "optional.none()";
 }
 
-/// <summary>A protobuf-like message value (fields by name) for typed objects.</summary>
-public sealed class CelObject(CelType type, IReadOnlyDictionary<string, CelValue> fields)
+/// <summary>
+/// A typed object: a protobuf-like message (fields by name), or an opaque host value such as an IP
+/// address or a Kubernetes quantity that only its library's functions look inside.
+/// </summary>
+public sealed class CelObject
 {
-    public CelType Type { get; } = type;
-    public IReadOnlyDictionary<string, CelValue> Fields { get; } = fields;
+    private static readonly IReadOnlyDictionary<string, CelValue> NoFields = new Dictionary<string, CelValue>();
+
+    public CelObject(CelType type, IReadOnlyDictionary<string, CelValue> fields)
+    {
+        Type = type;
+        Fields = fields;
+    }
+
+    /// <summary>An opaque value: equality is the value's own <see cref="object.Equals(object)"/>, as cel-go's opaque types compare.</summary>
+    public CelObject(CelType type, object value)
+    {
+        Type = type;
+        Fields = NoFields;
+        Value = value;
+    }
+
+    public CelType Type { get; }
+    public IReadOnlyDictionary<string, CelValue> Fields { get; }
+
+    /// <summary>The host value of an opaque object; null for messages.</summary>
+    public object? Value { get; }
+
+    public override string ToString() => Value?.ToString() ?? Type.Name;
 }
 
 /// <summary>A CEL list: indexable, sized, and lazily backed where it can be (JSON arrays).</summary>

@@ -94,12 +94,37 @@ public static class Values
             case CelKind.Object:
                 var fa = a.AsObject;
                 var fb = b.AsObject;
-                return fa.Type.Equals(fb.Type) && fa.Fields.Count == fb.Fields.Count
+                return fa.Type.Equals(fb.Type) && Equals(fa.Value, fb.Value) && fa.Fields.Count == fb.Fields.Count
                     && fa.Fields.All(f => fb.Fields.TryGetValue(f.Key, out var v) && AreEqual(f.Value, v));
             default:
                 return false;
         }
     }
+
+    /// <summary>
+    /// A hash consistent with <see cref="AreEqual"/>: numbers that compare equal across int, uint and
+    /// double hash alike, so hashed sets and maps can use CEL equality.
+    /// </summary>
+    public static int Hash(CelValue value) => value.Kind switch
+    {
+        CelKind.Int => value.AsInt.GetHashCode(),
+        CelKind.Uint => value.AsUint <= long.MaxValue ? ((long)value.AsUint).GetHashCode() : value.AsUint.GetHashCode(),
+        CelKind.Double => IntegralHash(value.AsDouble),
+        CelKind.String => StringComparer.Ordinal.GetHashCode(value.AsString),
+        CelKind.Bool => value.AsBool ? 1 : 0,
+        CelKind.Bytes => value.AsBytes.Length,
+        CelKind.Timestamp => value.AsTimestamp.GetHashCode(),
+        CelKind.Duration => value.AsDuration.TotalNanos.GetHashCode(),
+        CelKind.Type => value.AsType.GetHashCode(),
+        CelKind.List => HashCode.Combine(CelKind.List, value.AsList.Count),
+        CelKind.Map => HashCode.Combine(CelKind.Map, value.AsMap.Count),
+        CelKind.Object => HashCode.Combine(value.AsObject.Type, value.AsObject.Value),
+        _ => (int)value.Kind,
+    };
+
+    // Integral doubles hash as the long they equal, so 1.0 meets 1 and 1u.
+    private static int IntegralHash(double d) =>
+        d == Math.Floor(d) && d is >= -9.2233720368547758E18 and < 9.2233720368547758E18 ? ((long)d).GetHashCode() : d.GetHashCode();
 
     public static bool IsNumber(CelKind kind) => kind is CelKind.Int or CelKind.Uint or CelKind.Double;
 
@@ -207,4 +232,14 @@ public static class Values
     }
 
     public static string Utf8(byte[] bytes) => Encoding.UTF8.GetString(bytes);
+}
+
+/// <summary>CEL equality as an <see cref="IEqualityComparer{T}"/>, for map keys and hashed sets of values.</summary>
+public sealed class CelValueComparer : IEqualityComparer<CelValue>
+{
+    public static readonly CelValueComparer Instance = new();
+
+    public bool Equals(CelValue x, CelValue y) => Values.AreEqual(x, y);
+
+    public int GetHashCode(CelValue value) => Values.Hash(value);
 }
