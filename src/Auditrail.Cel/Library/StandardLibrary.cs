@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Auditrail.Cel.Runtime;
+using static Auditrail.Cel.Library.LibraryTypes;
 
 namespace Auditrail.Cel.Library;
 
@@ -12,16 +13,6 @@ namespace Auditrail.Cel.Library;
 /// </summary>
 public static class StandardLibrary
 {
-    private static readonly CelType Int = CelType.Int;
-    private static readonly CelType Uint = CelType.Uint;
-    private static readonly CelType Dbl = CelType.Double;
-    private static readonly CelType Str = CelType.String;
-    private static readonly CelType Bool = CelType.Bool;
-    private static readonly CelType Bytes = CelType.Bytes;
-    private static readonly CelType Timestamp = CelType.Timestamp;
-    private static readonly CelType Duration = CelType.Duration;
-    private static readonly CelType Dyn = CelType.Dyn;
-
     private static readonly CelType A = CelType.Param("A");
     private static readonly CelType B = CelType.Param("B");
     private static readonly CelType ListA = CelType.List(A);

@@ -1,22 +1,13 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Auditrail.Cel.Runtime;
+using static Auditrail.Cel.Library.LibraryTypes;
 
 namespace Auditrail.Cel.Library;
 
 /// <summary>Timestamps and durations: parsing, arithmetic with range checks, and calendar accessors in any time zone.</summary>
 public static partial class TimeLibrary
 {
-    private static readonly CelType Int = CelType.Int;
-    private static readonly CelType Uint = CelType.Uint;
-    private static readonly CelType Dbl = CelType.Double;
-    private static readonly CelType Str = CelType.String;
-    private static readonly CelType Bool = CelType.Bool;
-    private static readonly CelType Bytes = CelType.Bytes;
-    private static readonly CelType Timestamp = CelType.Timestamp;
-    private static readonly CelType Duration = CelType.Duration;
-    private static readonly CelType Dyn = CelType.Dyn;
-
     private const long NanosPerSecond = 1_000_000_000;
 
     public static void Register(FunctionRegistry r)

@@ -1,4 +1,5 @@
 using Auditrail.Cel.Runtime;
+using static Auditrail.Cel.Library.LibraryTypes;
 
 namespace Auditrail.Cel.Library.Extensions;
 
@@ -17,8 +18,6 @@ public static class ListsLibrary
     /// <summary>cel-go's cap on <c>lists.range</c>.</summary>
     private const long MaxRangeSize = 10_000_000;
 
-    private static readonly CelType Int = CelType.Int;
-    private static readonly CelType Bool = CelType.Bool;
     private static readonly CelType T = CelType.Param("T");
     private static readonly CelType ListT = CelType.List(T);
 

@@ -1,4 +1,5 @@
 using Auditrail.Cel.Runtime;
+using static Auditrail.Cel.Library.LibraryTypes;
 
 namespace Auditrail.Cel.Library.Extensions;
 
@@ -18,9 +19,6 @@ public static class NetworkLibrary
     public static readonly CelType IpType = CelType.Object("net.IP");
     public static readonly CelType CidrType = CelType.Object("net.CIDR");
 
-    private static readonly CelType Str = CelType.String;
-    private static readonly CelType Bool = CelType.Bool;
-    private static readonly CelType Int = CelType.Int;
 
     public static void Register(FunctionRegistry r)
     {

@@ -1,4 +1,5 @@
 using Auditrail.Cel.Runtime;
+using static Auditrail.Cel.Library.LibraryTypes;
 
 namespace Auditrail.Cel.Library.Extensions;
 
@@ -13,8 +14,6 @@ public static class QuantityLibrary
 {
     public static readonly CelType QuantityType = CelType.Object("kubernetes.Quantity");
 
-    private static readonly CelType Int = CelType.Int;
-    private static readonly CelType Bool = CelType.Bool;
 
     public static void Register(FunctionRegistry r)
     {

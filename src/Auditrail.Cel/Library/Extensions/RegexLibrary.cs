@@ -1,4 +1,5 @@
 using Auditrail.Cel.Runtime;
+using static Auditrail.Cel.Library.LibraryTypes;
 
 namespace Auditrail.Cel.Library.Extensions;
 
@@ -13,7 +14,6 @@ namespace Auditrail.Cel.Library.Extensions;
 /// </remarks>
 public static class RegexLibrary
 {
-    private static readonly CelType Str = CelType.String;
     private static readonly CelType ListOfString = CelType.List(CelType.String);
 
     public static void Register(FunctionRegistry r)

@@ -1,4 +1,5 @@
 using Auditrail.Cel.Runtime;
+using static Auditrail.Cel.Library.LibraryTypes;
 
 namespace Auditrail.Cel.Library.Extensions;
 
@@ -8,7 +9,6 @@ namespace Auditrail.Cel.Library.Extensions;
 /// </summary>
 public static class SetsLibrary
 {
-    private static readonly CelType Bool = CelType.Bool;
     private static readonly CelType ListT = CelType.List(CelType.Param("T"));
 
     public static void Register(FunctionRegistry r)

@@ -1,5 +1,6 @@
 using System.Text;
 using Auditrail.Cel.Runtime;
+using static Auditrail.Cel.Library.LibraryTypes;
 
 namespace Auditrail.Cel.Library.Extensions;
 
@@ -13,8 +14,6 @@ namespace Auditrail.Cel.Library.Extensions;
 /// </remarks>
 public static class StringsLibrary
 {
-    private static readonly CelType Int = CelType.Int;
-    private static readonly CelType Str = CelType.String;
     private static readonly CelType ListOfString = CelType.List(CelType.String);
 
     public static void Register(FunctionRegistry r)

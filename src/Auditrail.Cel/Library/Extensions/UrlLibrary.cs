@@ -1,4 +1,5 @@
 using Auditrail.Cel.Runtime;
+using static Auditrail.Cel.Library.LibraryTypes;
 
 namespace Auditrail.Cel.Library.Extensions;
 
@@ -11,7 +12,6 @@ public static class UrlLibrary
     /// <summary>The type of <c>url()</c> values, named as Kubernetes names it.</summary>
     public static readonly CelType UrlType = CelType.Object("kubernetes.URL");
 
-    private static readonly CelType Str = CelType.String;
 
     public static void Register(FunctionRegistry r)
     {
