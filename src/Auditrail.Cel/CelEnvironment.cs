@@ -66,6 +66,12 @@ public sealed class CelEnvironment
     /// </summary>
     public bool CheckTypes { get; set; } = true;
 
+    /// <summary>
+    /// Named sub-expressions an identifier expands to at compile time when no variable has its name:
+    /// a rule pack's macros and lists. Expansion is recursive; a cycle is a compile error.
+    /// </summary>
+    public Func<string, Expr?>? NamedExpressions { get; set; }
+
     public EvaluationLimits Limits { get; set; } = EvaluationLimits.Default;
 
     /// <summary>Declares a variable; dotted names (<c>objectRef.resource</c>) make <c>objectRef.resource</c> read it directly.</summary>

@@ -19,6 +19,7 @@ internal sealed class Compiler(CelEnvironment environment, SourceText source)
 {
     private readonly List<CelDiagnostic> _diagnostics = [];
     private readonly List<(string Name, int Slot)> _locals = [];
+    private readonly HashSet<string> _expanding = new(StringComparer.Ordinal);
     private int _nextSlot;
 
     public IReadOnlyList<CelDiagnostic> Diagnostics => _diagnostics;
@@ -96,6 +97,24 @@ internal sealed class Compiler(CelEnvironment environment, SourceText source)
         if (ResolveName(ident.Name) is { } resolved)
         {
             return resolved;
+        }
+
+        if (environment.NamedExpressions?.Invoke(ident.Name) is { } body)
+        {
+            if (!_expanding.Add(ident.Name))
+            {
+                Error(ident, $"'{ident.Name}' refers to itself through macros ({string.Join(" -> ", _expanding)} -> {ident.Name})");
+                return Const(CelValue.Error("macro cycle"));
+            }
+
+            try
+            {
+                return CompileExpr(body);
+            }
+            finally
+            {
+                _expanding.Remove(ident.Name);
+            }
         }
 
         CheckError(ident, $"undeclared reference to '{ident.Name}'");
