@@ -1,0 +1,169 @@
+using System.Text;
+using Auditrail.Cel;
+using Auditrail.Cel.Runtime;
+using Auditrail.Cel.Syntax;
+using Auditrail.Core.Model;
+using Auditrail.Detection.Conditions;
+
+namespace Auditrail.Detection.Rules;
+
+/// <summary>A rule ready to run: its compiled condition (exceptions folded in) and its output template.</summary>
+public sealed record CompiledRule(RuleDefinition Definition, CelProgram Condition, OutputTemplate Output, RuleIndexKey IndexKey);
+
+/// <summary>
+/// The enabled rules of a pack, compiled once against the audit event environment, and indexed so an
+/// event meets only the rules that can match its stage, verb and resource.
+/// </summary>
+public sealed class RuleSet
+{
+    private readonly RuleIndex _index;
+
+    private RuleSet(IReadOnlyList<CompiledRule> rules, CelEnvironment environment)
+    {
+        Rules = rules;
+        Environment = environment;
+        _index = new RuleIndex(rules);
+    }
+
+    public IReadOnlyList<CompiledRule> Rules { get; }
+
+    public CelEnvironment Environment { get; }
+
+    /// <summary>Rules that can match an event with this stage, verb and resource.</summary>
+    public IReadOnlyList<CompiledRule> Candidates(AuditEvent auditEvent) => _index.Candidates(auditEvent);
+
+    /// <summary>Compiles every enabled rule; problems are added to <paramref name="diagnostics"/> and the rule is left out.</summary>
+    public static RuleSet Compile(RulePack pack, List<RuleDiagnostic> diagnostics)
+    {
+        var environment = AuditCelEnvironment.Create();
+        var named = NamedExpressions(pack, environment, diagnostics);
+        environment.NamedExpressions = name => named.GetValueOrDefault(name);
+
+        var compiled = new List<CompiledRule>();
+        foreach (var rule in pack.Rules.Where(r => r.Enabled))
+        {
+            var condition = WithExceptions(rule, diagnostics);
+            var result = environment.Compile(condition);
+            if (!result.Success)
+            {
+                foreach (var d in result.Diagnostics)
+                {
+                    diagnostics.Add(Place(rule.ConditionLocation, d, $"rule '{rule.Name}': condition does not compile: {d.Message}"));
+                }
+
+                continue;
+            }
+
+            if (result.Program!.ResultType.Kind is not (CelTypeKind.Bool or CelTypeKind.Dyn))
+            {
+                diagnostics.Add(new RuleDiagnostic(rule.ConditionLocation.File, rule.ConditionLocation.Line, rule.ConditionLocation.Column,
+                    RuleCodes.ConditionError, $"rule '{rule.Name}': condition is of type {result.Program.ResultType.Display}, not bool"));
+                continue;
+            }
+
+            var output = OutputTemplate.Parse(rule.Output.Length > 0 ? rule.Output : $"{rule.Name}: %{{verb}} %{{objectRef.resource}} by %{{identity.name}}", out var unknown);
+            foreach (var field in unknown)
+            {
+                diagnostics.Add(new RuleDiagnostic(rule.Location.File, rule.Location.Line, rule.Location.Column, RuleCodes.OutputError,
+                    $"rule '{rule.Name}': output refers to unknown field %{{{field}}} (see auditrail fields)"));
+            }
+
+            var parsed = Parser.Parse(condition).Expr!;
+            compiled.Add(new CompiledRule(rule, result.Program, output, RuleIndexKey.From(rule, parsed, named)));
+        }
+
+        return new RuleSet(compiled, environment);
+    }
+
+    /// <summary>Macros (validated one by one, at their own place) and lists (as list literals) by name.</summary>
+    private static Dictionary<string, Expr> NamedExpressions(RulePack pack, CelEnvironment environment, List<RuleDiagnostic> diagnostics)
+    {
+        var named = new Dictionary<string, Expr>(StringComparer.Ordinal);
+        foreach (var list in pack.Lists)
+        {
+            named[list.Name] = new ListExpr(0, 0, list.Items.Select(i => (Expr)new ConstExpr(0, 0, CelValue.String(i))).ToList(), []);
+        }
+
+        foreach (var macro in pack.Macros)
+        {
+            var parsed = Parser.Parse(macro.Condition);
+            if (parsed.Expr is null)
+            {
+                diagnostics.AddRange(parsed.Diagnostics.Select(d => Place(macro.ConditionLocation, d, $"macro '{macro.Name}': {d.Message}")));
+                continue;
+            }
+
+            named[macro.Name] = parsed.Expr;
+        }
+
+        // Now that every name is known, compile each macro alone so its errors point into it.
+        environment.NamedExpressions = name => named.GetValueOrDefault(name);
+        foreach (var macro in pack.Macros.Where(m => named.ContainsKey(m.Name)))
+        {
+            var result = environment.Compile(macro.Condition);
+            if (!result.Success)
+            {
+                diagnostics.AddRange(result.Diagnostics.Select(d => Place(macro.ConditionLocation, d, $"macro '{macro.Name}': {d.Message}")));
+                named.Remove(macro.Name);
+            }
+        }
+
+        return named;
+    }
+
+    /// <summary>The condition with each exception row turned into <c>!(field == value &amp;&amp; …)</c>.</summary>
+    private static string WithExceptions(RuleDefinition rule, List<RuleDiagnostic> diagnostics)
+    {
+        if (rule.Exceptions.Count == 0)
+        {
+            return rule.Condition;
+        }
+
+        var text = new StringBuilder($"({rule.Condition})");
+        foreach (var exception in rule.Exceptions)
+        {
+            foreach (var field in exception.Fields.Where(f => Core.Fields.FieldCatalog.Find(f) is null))
+            {
+                diagnostics.Add(new RuleDiagnostic(exception.Location.File, exception.Location.Line, exception.Location.Column, RuleCodes.ExceptionError,
+                    $"rule '{rule.Name}': exception '{exception.Name}' names unknown field '{field}'"));
+            }
+
+            foreach (var row in exception.Values)
+            {
+                var terms = exception.Fields.Select((f, i) => $"{f} == {Quote(row[i])}");
+                text.Append(" && !(").Append(string.Join(" && ", terms)).Append(')');
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>A CEL string literal for any text.</summary>
+    public static string Quote(string value)
+    {
+        var text = new StringBuilder("\"");
+        foreach (var c in value)
+        {
+            text.Append(c switch
+            {
+                '"' => "\\\"",
+                '\\' => "\\\\",
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ when char.IsControl(c) => $"\\u{(int)c:x4}",
+                _ => c.ToString(),
+            });
+        }
+
+        return text.Append('"').ToString();
+    }
+
+    /// <summary>Maps an expression's line:column onto the rule file.</summary>
+    private static RuleDiagnostic Place(SourceLocation start, CelDiagnostic d, string message)
+    {
+        var line = start.Line + d.Line - 1;
+        var column = d.Line == 1 && start.Column > 0 ? start.Column + d.Column - 1 : d.Column;
+        return new RuleDiagnostic(start.File, line, column, RuleCodes.ConditionError, message);
+    }
+}
