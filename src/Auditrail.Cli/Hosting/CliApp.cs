@@ -4,6 +4,7 @@ using System.CommandLine.Invocation;
 using Auditrail.Cli.Commands.Cel;
 using Auditrail.Cli.Commands.Fields;
 using Auditrail.Cli.Commands.Read;
+using Auditrail.Cli.Commands.Scan;
 
 namespace Auditrail.Cli.Hosting;
 
@@ -48,13 +49,16 @@ public static class CliApp
         var celEval = CelEvalCommand.Create(context);
         var celConformance = CelConformanceCommand.Create(context);
         var cel = new Command("cel", "Work with CEL, the expression language of rules and guardrails.") { celEval, celConformance };
+        var scan = ScanCommand.Create(context);
         root.Subcommands.Add(read);
+        root.Subcommands.Add(scan);
         root.Subcommands.Add(fields);
         root.Subcommands.Add(cel);
         examples = new Dictionary<Command, string>
         {
             [root] = RootExamples,
             [read] = ReadCommand.Examples,
+            [scan] = ScanCommand.Examples,
             [fields] = FieldsCommand.Examples,
             [celEval] = CelEvalCommand.Examples,
             [celConformance] = CelConformanceCommand.Examples,

@@ -58,6 +58,7 @@ public static class FieldCatalog
         Derived("identity.serviceAccount.namespace", FieldType.String, "Namespace of the effective service account, when the effective user is one.", e => Identify(e).ServiceAccountNamespace),
         Derived("identity.serviceAccount.name", FieldType.String, "Name of the effective service account, when the effective user is one.", e => Identify(e).ServiceAccountName),
         Derived("identity.node", FieldType.String, "Node name, when the effective user is a kubelet (system:node:NAME).", e => Identify(e).NodeName),
+        Derived("target", FieldType.String, "What the request acted on, as kubectl users read it: namespace/resource[.group]/name[/subresource], or the URI of a non-resource request.", e => Target(e)),
         Derived("sourceIP", FieldType.String, "First source IP: the original client when proxies set X-Forwarded-For.", e => e.SourceIp) with { Utf8 = Utf8Of(EventSlot.FirstSourceIp) },
         Derived("authorization.decision", FieldType.String, "allow or forbid, from the authorization.k8s.io/decision annotation; forbid for a 403 in logs that predate it.", e => Decision(e)),
         Derived("authorization.reason", FieldType.String, "Why the authorizer decided so (e.g. RBAC: allowed by ClusterRoleBinding …).", e => e.AuthorizationReason) with { Utf8 = Utf8Of(EventSlot.AuthorizationReason) },
@@ -67,6 +68,39 @@ public static class FieldCatalog
         Derived("cluster", FieldType.String, "Cluster the event came from, when its source names it.", e => e.Cluster) with { Utf8 = Utf8Of(EventSlot.Cluster) },
         Derived("format", FieldType.String, "Input format the event was read from (json-lines, event-list, gke-cloud-logging, eks-cloudwatch, aks-diagnostics …).", e => e.Format.ToDisplayName()),
     ];
+
+    /// <summary>namespace/resource[.group]/name[/subresource], or the request URI for non-resource requests.</summary>
+    public static string? Target(AuditEvent e)
+    {
+        if (!e.HasObjectRef)
+        {
+            return e.RequestUri;
+        }
+
+        var text = new System.Text.StringBuilder();
+        if (!string.IsNullOrEmpty(e.Namespace))
+        {
+            text.Append(e.Namespace).Append('/');
+        }
+
+        text.Append(e.Resource);
+        if (!string.IsNullOrEmpty(e.ApiGroup))
+        {
+            text.Append('.').Append(e.ApiGroup);
+        }
+
+        if (!string.IsNullOrEmpty(e.Name))
+        {
+            text.Append('/').Append(e.Name);
+        }
+
+        if (!string.IsNullOrEmpty(e.Subresource))
+        {
+            text.Append('/').Append(e.Subresource);
+        }
+
+        return text.ToString();
+    }
 
     public static string? EffectiveName(AuditEvent e) => e.HasImpersonation ? e.ImpersonatedUserName : e.UserName;
 

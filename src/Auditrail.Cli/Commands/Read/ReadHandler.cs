@@ -156,36 +156,7 @@ internal sealed class ReadHandler : IAuditEventHandler, IDisposable
 
         _table!.WriteRow(time, e.Stage.ToWireName(), e.Verb, user,
             e.ResponseCode == 0 ? null : e.ResponseCode.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            e.SourceIp, DescribeObject(e));
-    }
-
-    /// <summary>namespace/resource/name[/subresource] as kubectl users read it, or the URL for non-resource requests.</summary>
-    private static string? DescribeObject(AuditEvent e)
-    {
-        if (!e.HasObjectRef)
-        {
-            return e.RequestUri;
-        }
-
-        var resource = string.IsNullOrEmpty(e.ApiGroup) ? e.Resource : $"{e.Resource}.{e.ApiGroup}";
-        var builder = new StringBuilder();
-        if (!string.IsNullOrEmpty(e.Namespace))
-        {
-            builder.Append(e.Namespace).Append('/');
-        }
-
-        builder.Append(resource);
-        if (!string.IsNullOrEmpty(e.Name))
-        {
-            builder.Append('/').Append(e.Name);
-        }
-
-        if (!string.IsNullOrEmpty(e.Subresource))
-        {
-            builder.Append('/').Append(e.Subresource);
-        }
-
-        return builder.ToString();
+            e.SourceIp, FieldCatalog.Target(e));
     }
 
     private void ClearProgress()
