@@ -4,6 +4,7 @@ using System.CommandLine.Invocation;
 using Auditrail.Cli.Commands.Cel;
 using Auditrail.Cli.Commands.Fields;
 using Auditrail.Cli.Commands.Read;
+using Auditrail.Cli.Commands.Rules;
 using Auditrail.Cli.Commands.Scan;
 
 namespace Auditrail.Cli.Hosting;
@@ -54,7 +55,9 @@ public static class CliApp
         root.Subcommands.Add(scan);
         root.Subcommands.Add(fields);
         root.Subcommands.Add(cel);
-        examples = new Dictionary<Command, string>
+        var allExamples = new Dictionary<Command, string>();
+        root.Subcommands.Add(RulesCommand.Create(context, allExamples));
+        examples = new Dictionary<Command, string>(allExamples)
         {
             [root] = RootExamples,
             [read] = ReadCommand.Examples,
