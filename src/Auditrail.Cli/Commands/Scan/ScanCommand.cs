@@ -18,8 +18,11 @@ internal static class ScanCommand
     public const int AlertsAtOrAboveThreshold = 3;
 
     public const string Examples = """
-          # Scan a log with your rules
-          auditrail scan /var/log/kubernetes/audit/ --rules my-rules/
+          # Scan a log with the bundled default pack
+          auditrail scan /var/log/kubernetes/audit/
+
+          # With your own rules, appended to or overriding the defaults
+          auditrail scan audit.log --rules my-rules/
 
           # One alert per line as JSON, for a SIEM or jq
           auditrail scan audit.log --rules rules/ -o json
@@ -51,6 +54,9 @@ internal static class ScanCommand
             parseResult.GetValue(output) ?? OutputFormat.Table), cancellationToken)));
         return command;
     }
+
+    /// <summary>The default pack shipped beside the binary (copied from the repository's rules/default).</summary>
+    public static string DefaultPackDirectory => Path.Combine(AppContext.BaseDirectory, "rules", "default");
 
     internal sealed record ScanOptions(string[] Paths, string[] Rules, string? Cluster, string? Since, string? Until, string? FailOn, OutputFormat Output);
 
@@ -100,8 +106,14 @@ internal static class ScanCommand
     {
         if (paths.Length == 0)
         {
-            context.Error.WriteLine("error: no rules: pass --rules FILE|DIR (a bundled default pack is not part of this build yet)");
-            return null;
+            var bundled = DefaultPackDirectory;
+            if (!Directory.Exists(bundled))
+            {
+                context.Error.WriteLine($"error: no rules: pass --rules FILE|DIR (the bundled default pack is missing from {bundled})");
+                return null;
+            }
+
+            paths = [bundled];
         }
 
         var loader = new RulePackLoader();

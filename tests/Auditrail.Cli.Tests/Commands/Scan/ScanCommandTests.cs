@@ -57,12 +57,14 @@ public sealed class ScanCommandTests : IDisposable
     }
 
     [Fact]
-    public void Without_rules_the_scan_explains_what_is_missing()
+    public void Without_rules_the_bundled_default_pack_runs()
     {
-        var result = CliRunner.Run("scan", CliRunner.Data("audit2rbac", "demo.log"));
+        var result = CliRunner.Run("scan", CliRunner.Data("falco-k8saudit", "trace_files"), "-o", "json");
 
-        Assert.Equal(ExitCodes.UsageOrUnusableInput, result.ExitCode);
-        Assert.Contains("pass --rules", result.Error);
+        var rules = result.OutLines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("rule").GetString()).ToHashSet();
+        Assert.Contains("privileged-container", rules);
+        Assert.Contains("binding-to-cluster-admin", rules);
+        Assert.Contains("exec-or-attach-into-pod", rules);
     }
 
     [Fact]
