@@ -149,7 +149,7 @@ public static class ConformanceRunner
         {
             Container = test.Container,
             CheckTypes = !test.DisableCheck,
-            ParserOptions = ParserOptions.Default with { Macros = !test.DisableMacros },
+            ParserOptions = ParserOptions.Default with { Macros = !test.DisableMacros, HiddenIdentifiers = true },
         };
         foreach (var decl in test.TypeEnv.OfType<ConformanceDecl.IdentDecl>())
         {

@@ -6,7 +6,8 @@ namespace Auditrail.Cel.Syntax;
 /// Expands CEL's macros into comprehensions and selects, as the spec defines them:
 /// <c>has</c>, <c>all</c>, <c>exists</c>, <c>exists_one</c>, <c>map</c> (2 and 3 arguments),
 /// <c>filter</c>, two-variable <c>all/exists/existsOne</c>, <c>transformList</c>, <c>transformMap</c>,
-/// <c>transformMapEntry</c>, <c>cel.bind</c>, the optional library's <c>optMap</c> and <c>optFlatMap</c>,
+/// <c>transformMapEntry</c>, <c>cel.bind</c>, <c>cel.block</c> with <c>cel.index</c> (and the test-only
+/// <c>cel.iterVar</c>/<c>cel.accuVar</c> that name its loop variables), the optional library's <c>optMap</c> and <c>optFlatMap</c>,
 /// and the math library's variadic <c>math.greatest/least</c>.
 /// </summary>
 internal static class Macros
@@ -42,6 +43,10 @@ internal static class Macros
             (not null, "transformMapEntry", 3) => b.TransformMap(target, Var(parser, args[0]), Var(parser, args[1]), null, args[2], entry: true),
             (not null, "transformMapEntry", 4) => b.TransformMap(target, Var(parser, args[0]), Var(parser, args[1]), args[2], args[3], entry: true),
             (IdentExpr { Name: "math" }, "greatest" or "least", >= 3) => b.Variadic($"math.{function}", args),
+            (IdentExpr { Name: "cel" }, "block" or "@block", 2) => BlockInliner.Expand(parser, position, args[0], args[1]),
+            (IdentExpr { Name: "cel" }, "index", 1) => new IdentExpr(parser.FreshId(), position, BlockInliner.IndexName(Number(parser, args[0]))),
+            (IdentExpr { Name: "cel" }, "iterVar", 2) => new IdentExpr(parser.FreshId(), position, $"@it:{Number(parser, args[0])}:{Number(parser, args[1])}"),
+            (IdentExpr { Name: "cel" }, "accuVar", 2) => new IdentExpr(parser.FreshId(), position, $"@ac:{Number(parser, args[0])}:{Number(parser, args[1])}"),
             (IdentExpr { Name: "cel" }, "bind", 3) => b.Bind(Var(parser, args[0]), args[1], args[2]),
             (not null, "optMap", 2) => b.OptMap(target, Var(parser, args[0]), args[1], flat: false),
             (not null, "optFlatMap", 2) => b.OptMap(target, Var(parser, args[0]), args[1], flat: true),
@@ -54,6 +59,13 @@ internal static class Macros
     {
         SelectExpr { TestOnly: false, Optional: false } select => select with { Id = parser.FreshId(), TestOnly = true },
         _ => throw parser.MacroError(position, "invalid argument to has() macro: expected a field selection such as has(a.b)"),
+    };
+
+    /// <summary>A non-negative int literal, as cel.index and the block tests' variable macros take.</summary>
+    private static long Number(Parser parser, Expr argument) => argument switch
+    {
+        ConstExpr { Value: { Kind: CelKind.Int, AsInt: >= 0 and var n } } => n,
+        _ => throw parser.MacroError(argument.Position, "argument must be a non-negative int literal"),
     };
 
     private static string Var(Parser parser, Expr argument) => argument switch

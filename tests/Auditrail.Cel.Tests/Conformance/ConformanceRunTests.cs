@@ -14,6 +14,17 @@ public class ConformanceRunTests(ITestOutputHelper output)
 
     private static readonly string[] Folders = ["cel-spec", "cel-spec-more"];
 
+    /// <summary>
+    /// Files below the bar, held instead to exactly their known failures. block_ext's two failures are
+    /// in the upstream data as we read it: multiple_macros_1 expects the int 4 from an expression that
+    /// ends in <c>== 4</c> (a bool), and multiple_macros_3 expects true from a conjunction whose third
+    /// term is <c>[1].exists(x, x > 1)</c>.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> KnownFailures = new(StringComparer.Ordinal)
+    {
+        ["cel-spec-more/block_ext.textproto"] = ["block_ext/basic/multiple_macros_1", "block_ext/basic/multiple_macros_3"],
+    };
+
     /// <summary>Folder and file name, so a failure says which copy of the suite it came from.</summary>
     public static TheoryData<string> Files()
     {
@@ -22,7 +33,11 @@ public class ConformanceRunTests(ITestOutputHelper output)
         {
             foreach (var file in Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "data", folder), "*.textproto").Order())
             {
-                data.Add($"{folder}/{Path.GetFileName(file)}");
+                var name = $"{folder}/{Path.GetFileName(file)}";
+                if (!KnownFailures.ContainsKey(name))
+                {
+                    data.Add(name);
+                }
             }
         }
 
@@ -44,5 +59,17 @@ public class ConformanceRunTests(ITestOutputHelper output)
         }
 
         Assert.True(result.PassRate >= RequiredPassRate, $"{name}: {result.PassRate:P1} of run tests passed");
+    }
+
+    [Fact]
+    public void Files_below_the_bar_fail_only_their_known_tests()
+    {
+        foreach (var (name, known) in KnownFailures)
+        {
+            var result = ConformanceRunner.Run(ConformanceFile.Load(Path.Combine(AppContext.BaseDirectory, "data", name)));
+
+            var failed = result.Tests.Where(t => t.Outcome == ConformanceOutcome.Failed).Select(t => t.Test.Id).Order(StringComparer.Ordinal);
+            Assert.Equal(known.Order(StringComparer.Ordinal), failed);
+        }
     }
 }
