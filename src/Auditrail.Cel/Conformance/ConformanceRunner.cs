@@ -101,6 +101,17 @@ public static class ConformanceRunner
             return NeedsEnums;
         }
 
+        // A variable of a google.protobuf type says more precisely what is missing than "messages".
+        var boundTypes = test.TypeEnv.OfType<ConformanceDecl.IdentDecl>().Select(d => d.Type).OfType<ExpectedType.MessageType>().Select(m => m.Name)
+            .Concat(test.Bindings.Values.OfType<ExpectedValue.ObjectValue>().Select(o => o.TypeName));
+        foreach (var typeName in boundTypes)
+        {
+            if (WellKnownMessageReason(typeName) is { } wellKnown)
+            {
+                return wellKnown;
+            }
+        }
+
         if (test.Container.StartsWith("cel.expr.conformance", StringComparison.Ordinal)
             || test.Container.StartsWith("google.api.expr.test", StringComparison.Ordinal)
             || test.Bindings.Values.Any(v => Contains<ExpectedValue.ObjectValue>(v))
@@ -125,6 +136,16 @@ public static class ConformanceRunner
 
         return null;
     }
+
+    private static string? WellKnownMessageReason(string typeName) => typeName switch
+    {
+        "google.protobuf.BoolValue" or "google.protobuf.BytesValue" or "google.protobuf.DoubleValue" or "google.protobuf.FloatValue"
+            or "google.protobuf.Int32Value" or "google.protobuf.Int64Value" or "google.protobuf.StringValue"
+            or "google.protobuf.UInt32Value" or "google.protobuf.UInt64Value" => NeedsWrappers,
+        "google.protobuf.Any" or "google.protobuf.Struct" or "google.protobuf.Value" or "google.protobuf.ListValue"
+            or "google.protobuf.Empty" or "google.protobuf.FieldMask" => NeedsJsonTypes,
+        _ => null,
+    };
 
     private static bool Contains<T>(ExpectedValue value) where T : ExpectedValue => value switch
     {

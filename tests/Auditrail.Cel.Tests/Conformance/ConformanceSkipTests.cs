@@ -41,4 +41,31 @@ public class ConformanceSkipTests
 
         Assert.Equal(ConformanceOutcome.Passed, result.Outcome);
     }
+
+    [Theory]
+    [InlineData("google.protobuf.Int32Value", "{ value: 7 }", "wrapper types")]
+    [InlineData("google.protobuf.Struct", "{ }", "Struct")]
+    [InlineData("google.protobuf.Any", "{ }", "Any")]
+    public void A_variable_of_a_well_known_message_type_names_that_type_family(string type, string body, string reason)
+    {
+        // The shape of cel-spec's dynamic.textproto "var" tests.
+        var text = $$"""
+            name: "dynamic"
+            section {
+              name: "s"
+              test {
+                name: "var"
+                expr: "x"
+                type_env { name: "x" ident { type { message_type: "{{type}}" } } }
+                bindings { key: "x" value { value { object_value { [type.googleapis.com/{{type}}] {{body}} } } } }
+                value { int64_value: 7 }
+              }
+            }
+            """;
+
+        var result = ConformanceRunner.Run(ConformanceFile.Parse(text, "dynamic.textproto")).Tests.Single();
+
+        Assert.Equal(ConformanceOutcome.Skipped, result.Outcome);
+        Assert.Contains(reason, result.Detail);
+    }
 }
