@@ -49,6 +49,11 @@ public sealed class CelEnvironment
         UrlLibrary.Register(Functions);
         NetworkLibrary.Register(Functions);
         QuantityLibrary.Register(Functions);
+
+        // Further cel-go extensions that cel-spec's conformance files cover.
+        MathLibrary.Register(Functions);
+        EncodersLibrary.Register(Functions);
+        MacroSupport.Register(Functions);
     }
 
     public FunctionRegistry Functions { get; } = new();

@@ -249,7 +249,8 @@ internal sealed class Compiler(CelEnvironment environment, SourceText source)
             optional[index] = true;
         }
 
-        var elementType = elements.Length > 0 && elements.All(e => e.Type.Equals(elements[0].Type)) ? elements[0].Type : CelType.Dyn;
+        var types = elements.Select((e, i) => EntryType(e.Type, optional[i])).ToArray();
+        var elementType = types.Length > 0 && types.All(t => t.Equals(types[0])) ? types[0] : CelType.Dyn;
         var anyOptional = list.OptionalIndices.Count > 0;
         if (!anyOptional && elements.All(e => e.Constant is not null))
         {
@@ -294,6 +295,13 @@ internal sealed class Compiler(CelEnvironment environment, SourceText source)
         }, CelType.List(elementType));
     }
 
+    /// <summary>
+    /// The type an element or map value adds to its literal: an optional entry (<c>[?e]</c>,
+    /// <c>{?k: e}</c>) adds the optional's value when present, never the optional itself.
+    /// </summary>
+    private static CelType EntryType(CelType type, bool optional) =>
+        !optional ? type : type.Kind == CelTypeKind.Optional ? type.ElementType : CelType.Dyn;
+
     private Compiled CompileMap(MapExpr map)
     {
         var entries = map.Entries.Select(e => (Key: CompileExpr(e.Key), Value: CompileExpr(e.Value), e.Optional)).ToArray();
@@ -306,7 +314,8 @@ internal sealed class Compiler(CelEnvironment environment, SourceText source)
         }
 
         var keyType = entries.Length > 0 && entries.All(e => e.Key.Type.Equals(entries[0].Key.Type)) ? entries[0].Key.Type : CelType.Dyn;
-        var valueType = entries.Length > 0 && entries.All(e => e.Value.Type.Equals(entries[0].Value.Type)) ? entries[0].Value.Type : CelType.Dyn;
+        var valueTypes = entries.Select(e => EntryType(e.Value.Type, e.Optional)).ToArray();
+        var valueType = valueTypes.Length > 0 && valueTypes.All(t => t.Equals(valueTypes[0])) ? valueTypes[0] : CelType.Dyn;
         return new Compiled(f =>
         {
             var result = new CelMap(entries.Length);

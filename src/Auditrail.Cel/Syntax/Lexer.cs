@@ -27,7 +27,13 @@ public readonly record struct Token(TokenKind Kind, int Position, int Length, st
 /// Splits CEL source into tokens: identifiers, reserved words, numbers (decimal, hex, unsigned,
 /// floating), strings and bytes in every quoting (single, double, triple, raw) with all escapes.
 /// </summary>
-public sealed class Lexer(string source)
+/// <param name="source">The expression text.</param>
+/// <param name="hiddenIdentifiers">
+/// Whether an identifier may start with <c>@</c>. Such names (<c>@index0</c>, <c>cel.@block</c>) are the
+/// ones optimizers and macro expansions use for what users should not name; reading them back is for
+/// tools and cel-spec's block tests, so the default is off.
+/// </param>
+public sealed class Lexer(string source, bool hiddenIdentifiers = false)
 {
     /// <summary>Words CEL reserves; using one as an identifier is an error.</summary>
     private static readonly HashSet<string> Reserved =
@@ -80,8 +86,14 @@ public sealed class Lexer(string source)
             return new Token(TokenKind.Identifier, start, _pos - start, source.Substring(start + 1, close - start - 1), QuotedMarker);
         }
 
-        if (char.IsAsciiLetter(c) || c == '_')
+        var hidden = c == '@' && hiddenIdentifiers && _pos + 1 < source.Length && (char.IsAsciiLetter(source[_pos + 1]) || source[_pos + 1] == '_');
+        if (char.IsAsciiLetter(c) || c == '_' || hidden)
         {
+            if (hidden)
+            {
+                _pos++;
+            }
+
             while (_pos < source.Length && (char.IsAsciiLetterOrDigit(source[_pos]) || source[_pos] == '_'))
             {
                 _pos++;

@@ -5,12 +5,21 @@ namespace Auditrail.Cel.Syntax;
 /// <summary>
 /// Expands CEL's macros into comprehensions and selects, as the spec defines them:
 /// <c>has</c>, <c>all</c>, <c>exists</c>, <c>exists_one</c>, <c>map</c> (2 and 3 arguments),
-/// <c>filter</c>, two-variable <c>all/exists/existsOne</c>, <c>cel.bind</c>, and the optional
-/// library's <c>optMap</c> and <c>optFlatMap</c>.
+/// <c>filter</c>, two-variable <c>all/exists/existsOne</c>, <c>transformList</c>, <c>transformMap</c>,
+/// <c>transformMapEntry</c>, <c>cel.bind</c>, <c>cel.block</c> with <c>cel.index</c> (and the test-only
+/// <c>cel.iterVar</c>/<c>cel.accuVar</c> that name its loop variables), the optional library's <c>optMap</c> and <c>optFlatMap</c>,
+/// and the math library's variadic <c>math.greatest/least</c>.
 /// </summary>
 internal static class Macros
 {
     public const string Accumulator = "@result";
+
+    /// <summary>
+    /// The function map-building macros step with: <c>(map, key, value)</c> adds one entry,
+    /// <c>(map, map)</c> adds every entry of the second. The <c>@</c> keeps it out of users' reach,
+    /// since no identifier written in an expression can contain one.
+    /// </summary>
+    public const string MapInsert = "cel.@mapInsert";
 
     public static bool TryExpand(Parser parser, int position, Expr? target, string function, IReadOnlyList<Expr> args, out Expr expanded)
     {
@@ -27,6 +36,17 @@ internal static class Macros
             (not null, "map", 2) => b.Map(target, Var(parser, args[0]), null, args[1]),
             (not null, "map", 3) => b.Map(target, Var(parser, args[0]), args[1], args[2]),
             (not null, "filter", 2) => b.Filter(target, Var(parser, args[0]), args[1]),
+            (not null, "transformList", 3) => b.TransformList(target, Var(parser, args[0]), Var(parser, args[1]), null, args[2]),
+            (not null, "transformList", 4) => b.TransformList(target, Var(parser, args[0]), Var(parser, args[1]), args[2], args[3]),
+            (not null, "transformMap", 3) => b.TransformMap(target, Var(parser, args[0]), Var(parser, args[1]), null, args[2], entry: false),
+            (not null, "transformMap", 4) => b.TransformMap(target, Var(parser, args[0]), Var(parser, args[1]), args[2], args[3], entry: false),
+            (not null, "transformMapEntry", 3) => b.TransformMap(target, Var(parser, args[0]), Var(parser, args[1]), null, args[2], entry: true),
+            (not null, "transformMapEntry", 4) => b.TransformMap(target, Var(parser, args[0]), Var(parser, args[1]), args[2], args[3], entry: true),
+            (IdentExpr { Name: "math" }, "greatest" or "least", >= 3) => b.Variadic($"math.{function}", args),
+            (IdentExpr { Name: "cel" }, "block" or "@block", 2) => BlockInliner.Expand(parser, position, args[0], args[1]),
+            (IdentExpr { Name: "cel" }, "index", 1) => new IdentExpr(parser.FreshId(), position, BlockInliner.IndexName(Number(parser, args[0]))),
+            (IdentExpr { Name: "cel" }, "iterVar", 2) => new IdentExpr(parser.FreshId(), position, $"@it:{Number(parser, args[0])}:{Number(parser, args[1])}"),
+            (IdentExpr { Name: "cel" }, "accuVar", 2) => new IdentExpr(parser.FreshId(), position, $"@ac:{Number(parser, args[0])}:{Number(parser, args[1])}"),
             (IdentExpr { Name: "cel" }, "bind", 3) => b.Bind(Var(parser, args[0]), args[1], args[2]),
             (not null, "optMap", 2) => b.OptMap(target, Var(parser, args[0]), args[1], flat: false),
             (not null, "optFlatMap", 2) => b.OptMap(target, Var(parser, args[0]), args[1], flat: true),
@@ -39,6 +59,13 @@ internal static class Macros
     {
         SelectExpr { TestOnly: false, Optional: false } select => select with { Id = parser.FreshId(), TestOnly = true },
         _ => throw parser.MacroError(position, "invalid argument to has() macro: expected a field selection such as has(a.b)"),
+    };
+
+    /// <summary>A non-negative int literal, as cel.index and the block tests' variable macros take.</summary>
+    private static long Number(Parser parser, Expr argument) => argument switch
+    {
+        ConstExpr { Value: { Kind: CelKind.Int, AsInt: >= 0 and var n } } => n,
+        _ => throw parser.MacroError(argument.Position, "argument must be a non-negative int literal"),
     };
 
     private static string Var(Parser parser, Expr argument) => argument switch
@@ -77,16 +104,29 @@ internal static class Macros
                 Call(Operators.Conditional, predicate, Call(Operators.Add, Accu, Const(CelValue.Int(1))), Accu),
                 Call(Operators.Equal, Accu, Const(CelValue.Int(1))));
 
-        public Expr Map(Expr range, string v, Expr? filter, Expr transform)
-        {
-            Expr step = Call(Operators.Add, Accu, new ListExpr(Id, position, [transform], []));
-            if (filter is not null)
-            {
-                step = Call(Operators.Conditional, filter, step, Accu);
-            }
+        public Expr Map(Expr range, string v, Expr? filter, Expr transform) => TransformList(range, v, null, filter, transform);
 
-            return Loop(range, v, null, new ListExpr(Id, position, [], []), Const(CelValue.True), step, Accu);
+        /// <summary><c>r.transformList(i, v, [filter,] e)</c>: the list of e for each index and value that pass the filter.</summary>
+        public Expr TransformList(Expr range, string v1, string? v2, Expr? filter, Expr transform) =>
+            Loop(range, v1, v2, new ListExpr(Id, position, [], []), Const(CelValue.True),
+                Filtered(filter, Call(Operators.Add, Accu, new ListExpr(Id, position, [transform], []))), Accu);
+
+        /// <summary>
+        /// <c>r.transformMap(k, v, [filter,] e)</c> maps each key (or list index) to e;
+        /// <c>transformMapEntry</c> merges the one-entry map e returns, and fails on a key it already has.
+        /// </summary>
+        public Expr TransformMap(Expr range, string v1, string v2, Expr? filter, Expr transform, bool entry)
+        {
+            var insert = entry
+                ? Call(MapInsert, Accu, transform)
+                : Call(MapInsert, Accu, new IdentExpr(Id, position, v1), transform);
+            return Loop(range, v1, v2, new MapExpr(Id, position, []), Const(CelValue.True), Filtered(filter, insert), Accu);
         }
+
+        /// <summary>cel-go's form: three or more arguments are one list argument, so one overload serves any count.</summary>
+        public Expr Variadic(string function, IReadOnlyList<Expr> args) => Call(function, new ListExpr(Id, position, args, []));
+
+        private Expr Filtered(Expr? filter, Expr step) => filter is null ? step : Call(Operators.Conditional, filter, step, Accu);
 
         public Expr Filter(Expr range, string v, Expr predicate)
         {

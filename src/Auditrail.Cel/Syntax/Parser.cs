@@ -46,6 +46,9 @@ public sealed record ParserOptions
 
     /// <summary>Whether macros (has, all, exists, exists_one, map, filter, optMap, optFlatMap, cel.bind) are expanded.</summary>
     public bool Macros { get; init; } = true;
+
+    /// <summary>Whether identifiers may start with <c>@</c>, as optimizer output writes them (<c>cel.@block</c>, <c>@index0</c>).</summary>
+    public bool HiddenIdentifiers { get; init; }
 }
 
 /// <summary>
@@ -77,7 +80,7 @@ public sealed class Parser
             return new ParseOutcome(null, source, [source.Diagnostic(0, $"expression is {text.Length} characters long; the limit is {options.MaxLength}")]);
         }
 
-        var lexer = new Lexer(text);
+        var lexer = new Lexer(text, options.HiddenIdentifiers);
         while (true)
         {
             var token = lexer.Next();
