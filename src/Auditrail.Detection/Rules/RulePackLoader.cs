@@ -72,6 +72,19 @@ public sealed class RulePackLoader
         LoadText(text, path);
     }
 
+    /// <summary>Loads a rule file, or every rule file of a directory.</summary>
+    public void LoadPath(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            LoadDirectory(path);
+        }
+        else
+        {
+            LoadFile(path);
+        }
+    }
+
     /// <summary>Loads every <c>.yaml</c>/<c>.yml</c> file of a directory, in name order.</summary>
     public void LoadDirectory(string directory)
     {

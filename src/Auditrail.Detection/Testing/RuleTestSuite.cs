@@ -104,14 +104,7 @@ public static class RuleTestRunner
         var loader = new RulePackLoader();
         foreach (var path in suite.RuleFiles.Count > 0 ? suite.RuleFiles : defaultRules)
         {
-            if (Directory.Exists(path))
-            {
-                loader.LoadDirectory(path);
-            }
-            else
-            {
-                loader.LoadFile(path);
-            }
+            loader.LoadPath(path);
         }
 
         diagnostics.AddRange(loader.Diagnostics);

@@ -119,14 +119,7 @@ internal static class ScanCommand
         var loader = new RulePackLoader();
         foreach (var path in paths)
         {
-            if (Directory.Exists(path))
-            {
-                loader.LoadDirectory(path);
-            }
-            else
-            {
-                loader.LoadFile(path);
-            }
+            loader.LoadPath(path);
         }
 
         var diagnostics = new List<RuleDiagnostic>(loader.Diagnostics);
