@@ -17,11 +17,15 @@ public sealed class DetectionEngine(RuleSet rules, string? cluster = null)
     private const int DedupCapacity = 65_536;
 
     private readonly AuditEventActivation _activation = new(rules.Environment);
+    private readonly ThresholdTracker _thresholds = new();
     private readonly HashSet<(string Rule, string AuditId)> _recent = [];
     private readonly Queue<(string Rule, string AuditId)> _recentOrder = new();
 
     public long EventsSeen { get; private set; }
     public long Evaluations { get; private set; }
+
+    /// <summary>Threshold keys dropped to bound memory.</summary>
+    public long EvictedKeys => _thresholds.Evicted;
 
     public void Process(AuditEvent auditEvent, Action<Alert> emit)
     {
@@ -41,7 +45,21 @@ public sealed class DetectionEngine(RuleSet rules, string? cluster = null)
                 continue;
             }
 
-            emit(CreateAlert(rule, auditEvent));
+            if (rule.Definition.Threshold is not { } threshold)
+            {
+                emit(CreateAlert(rule, auditEvent));
+                continue;
+            }
+
+            if (_thresholds.Observe(rule, threshold, auditEvent) is { } hits)
+            {
+                emit(CreateAlert(rule, auditEvent) with
+                {
+                    Count = hits.Count,
+                    Window = threshold.Window,
+                    AuditIds = hits.Select(h => h.AuditId).OfType<string>().ToArray(),
+                });
+            }
         }
     }
 

@@ -14,6 +14,13 @@ public sealed record RuleMacro(string Name, string Condition, SourceLocation Loc
 /// </summary>
 public sealed record RuleException(string Name, IReadOnlyList<string> Fields, IReadOnlyList<IReadOnlyList<string>> Values, SourceLocation Location);
 
+/// <summary>
+/// Makes a rule stateful: it alerts when at least <see cref="Count"/> matching events with the same
+/// values of <see cref="By"/> fall within <see cref="Window"/> of event time (≥10 failed logins per
+/// source IP in 5 minutes).
+/// </summary>
+public sealed record RuleThreshold(int Count, TimeSpan Window, IReadOnlyList<string> By);
+
 /// <summary>A detection rule as written, after appends and overrides across files are applied.</summary>
 public sealed record RuleDefinition
 {
@@ -27,6 +34,9 @@ public sealed record RuleDefinition
 
     public required string Condition { get; init; }
     public IReadOnlyList<RuleException> Exceptions { get; init; } = [];
+
+    /// <summary>Null for a rule that alerts on every matching event.</summary>
+    public RuleThreshold? Threshold { get; init; }
     public string Output { get; init; } = string.Empty;
     public bool Enabled { get; init; } = true;
     public required SourceLocation Location { get; init; }

@@ -41,7 +41,7 @@ public sealed class RulePackLoader
     private static readonly HashSet<string> ListKeys = ["name", "items", "append"];
     private static readonly HashSet<string> MacroKeys = ["name", "condition", "append"];
     private static readonly HashSet<string> RuleKeys =
-        ["name", "description", "severity", "tags", "stages", "condition", "exceptions", "output", "enabled", "append", "override"];
+        ["name", "description", "severity", "tags", "stages", "condition", "exceptions", "output", "enabled", "append", "override", "threshold"];
 
     private static readonly HashSet<string> OverridableParts = ["condition", "exceptions", "output", "severity", "tags", "stages", "description", "enabled"];
 
@@ -269,6 +269,7 @@ public sealed class RulePackLoader
             Stages = ParseStages(node, file) ?? [AuditStage.ResponseComplete, AuditStage.Panic],
             Condition = conditionNode.Value ?? string.Empty,
             Exceptions = ParseExceptions(node, file),
+            Threshold = ParseThreshold(node, file),
             Output = Scalar(node, "output") ?? string.Empty,
             Enabled = !node.Children.ContainsKey("enabled") || Flag(node, "enabled", file),
             Location = Locate(file, node),
@@ -416,6 +417,61 @@ public sealed class RulePackLoader
         }
 
         return result;
+    }
+
+    /// <summary><c>threshold: {count: 10, window: 5m, by: [sourceIP]}</c>; window in s, m or h.</summary>
+    private RuleThreshold? ParseThreshold(YamlMappingNode node, string file)
+    {
+        if (!node.Children.TryGetValue("threshold", out var value))
+        {
+            return null;
+        }
+
+        if (value is not YamlMappingNode map)
+        {
+            Error(file, value, RuleCodes.InvalidValue, "threshold must be a mapping: {count: N, window: 5m, by: [field, ...]}");
+            return null;
+        }
+
+        var countText = Scalar(map, "count");
+        if (!int.TryParse(countText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) || count < 1)
+        {
+            Error(file, map, RuleCodes.InvalidValue, $"threshold count must be a positive integer, found '{countText}'");
+            return null;
+        }
+
+        var windowText = Scalar(map, "window") ?? string.Empty;
+        if (!TryParseWindow(windowText, out var window))
+        {
+            Error(file, map, RuleCodes.InvalidValue, $"threshold window must be a duration such as 30s, 5m or 1h, found '{windowText}'");
+            return null;
+        }
+
+        var by = StringList(map, "by", file) ?? [];
+        foreach (var field in by.Where(f => Core.Fields.FieldCatalog.Find(f) is null))
+        {
+            Error(file, map, RuleCodes.InvalidValue, $"threshold groups by unknown field '{field}' (see auditrail fields)");
+        }
+
+        return new RuleThreshold(count, window, by);
+    }
+
+    private static bool TryParseWindow(string text, out TimeSpan window)
+    {
+        window = default;
+        if (text.Length < 2 || !int.TryParse(text.AsSpan(0, text.Length - 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var amount) || amount < 1)
+        {
+            return false;
+        }
+
+        window = text[^1] switch
+        {
+            's' => TimeSpan.FromSeconds(amount),
+            'm' => TimeSpan.FromMinutes(amount),
+            'h' => TimeSpan.FromHours(amount),
+            _ => default,
+        };
+        return window > TimeSpan.Zero;
     }
 
     private Severity? ParseSeverity(YamlMappingNode node, string file)
