@@ -52,10 +52,11 @@ public sealed class CelProgram
     /// <summary>Evaluates; <paramref name="cost"/> is what it spent against the budget.</summary>
     public CelValue Evaluate(IActivation activation, out long cost)
     {
-        var frame = t_frame is { InUse: false } cached ? cached : t_frame = new Frame();
+        // One frame per thread; a re-entrant evaluation (a host function evaluating another program)
+        // finds it in use and takes a fresh one.
+        var frame = t_frame ??= new Frame();
         if (frame.InUse)
         {
-            // Re-entrant evaluation (a host function evaluating another program): use a fresh frame.
             frame = new Frame();
         }
 

@@ -94,24 +94,6 @@ public sealed class AuditEvent
     /// <summary>The verb's UTF-8 bytes without allocating (verbs never contain escapes).</summary>
     public ReadOnlySpan<byte> VerbUtf8 => GetRaw(EventSlot.Verb);
 
-    /// <summary>True when the string field equals <paramref name="utf8"/>, compared without allocating.</summary>
-    internal bool SlotEquals(EventSlot slot, ReadOnlySpan<byte> utf8)
-    {
-        var s = _slots[(int)slot];
-        if (!s.IsPresent)
-        {
-            return false;
-        }
-
-        if (!s.Escaped)
-        {
-            return _buffer.AsSpan(_offset + s.Start, s.Length).SequenceEqual(utf8);
-        }
-
-        return GetString(slot) is { } text && Encoding.UTF8.GetByteCount(text) == utf8.Length
-            && Encoding.UTF8.GetBytes(text).AsSpan().SequenceEqual(utf8);
-    }
-
     internal bool IsPresent(EventSlot slot) => _slots[(int)slot].IsPresent;
 
     /// <summary>A string field's bytes as stored; false when absent or when it holds JSON escapes (then read the string).</summary>

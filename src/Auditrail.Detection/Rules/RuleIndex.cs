@@ -104,10 +104,24 @@ internal sealed class RuleIndex
     private readonly Dictionary<string, Bucket>[] _byVerb;
     private readonly Bucket[] _anyVerb;
 
-    /// <summary>Rules for one stage and verb; <see cref="FilterByResource"/> when any of them pins resources.</summary>
-    private sealed record Bucket(CompiledRule[] Rules, bool FilterByResource)
+    /// <summary>
+    /// Rules for one stage and verb, already narrowed for every resource some rule pins; any other
+    /// resource meets only the rules that pin none. Built once, so an event costs two lookups.
+    /// </summary>
+    private sealed class Bucket
     {
-        public static Bucket Of(CompiledRule[] rules) => new(rules, rules.Any(r => r.IndexKey.Resources is not null));
+        private readonly Dictionary<string, CompiledRule[]> _byResource;
+        private readonly CompiledRule[] _unpinned;
+
+        public Bucket(CompiledRule[] rules)
+        {
+            _unpinned = rules.Where(r => r.IndexKey.Resources is null).ToArray();
+            _byResource = rules.Where(r => r.IndexKey.Resources is not null).SelectMany(r => r.IndexKey.Resources!).Distinct(StringComparer.Ordinal)
+                .ToDictionary(resource => resource, resource => rules.Where(r => r.IndexKey.Resources is null || r.IndexKey.Resources.Contains(resource)).ToArray(), StringComparer.Ordinal);
+        }
+
+        public CompiledRule[] For(AuditEvent auditEvent) =>
+            _byResource.Count > 0 && auditEvent.Resource is { } resource && _byResource.TryGetValue(resource, out var rules) ? rules : _unpinned;
     }
 
     public RuleIndex(IReadOnlyList<CompiledRule> rules)
@@ -122,8 +136,8 @@ internal sealed class RuleIndex
             var verbs = forStage.Where(r => r.IndexKey.Verbs is not null).SelectMany(r => r.IndexKey.Verbs!).Distinct(StringComparer.Ordinal);
 
             // Each verb's list keeps the pack's rule order, so alerts come out in a stable order.
-            _byVerb[(int)stage] = verbs.ToDictionary(v => v, v => Bucket.Of(forStage.Where(r => r.IndexKey.Verbs is null || r.IndexKey.Verbs.Contains(v)).ToArray()), StringComparer.Ordinal);
-            _anyVerb[(int)stage] = Bucket.Of(any);
+            _byVerb[(int)stage] = verbs.ToDictionary(v => v, v => new Bucket(forStage.Where(r => r.IndexKey.Verbs is null || r.IndexKey.Verbs.Contains(v)).ToArray()), StringComparer.Ordinal);
+            _anyVerb[(int)stage] = new Bucket(any);
         }
     }
 
@@ -132,12 +146,6 @@ internal sealed class RuleIndex
         var stage = (int)auditEvent.Stage;
         var byVerb = _byVerb[stage];
         var bucket = byVerb.Count > 0 && auditEvent.Verb is { } verb && byVerb.TryGetValue(verb, out var matched) ? matched : _anyVerb[stage];
-        if (!bucket.FilterByResource)
-        {
-            return bucket.Rules;
-        }
-
-        var resource = auditEvent.Resource;
-        return bucket.Rules.Where(r => r.IndexKey.Resources is null || (resource is not null && r.IndexKey.Resources.Contains(resource))).ToList();
+        return bucket.For(auditEvent);
     }
 }

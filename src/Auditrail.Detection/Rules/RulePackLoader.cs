@@ -576,7 +576,7 @@ public sealed class RulePackLoader
     private static HashSet<string> Keys(YamlMappingNode node) =>
         node.Children.Keys.Select(k => (k as YamlScalarNode)?.Value ?? string.Empty).ToHashSet(StringComparer.Ordinal);
 
-    private static string? Scalar(YamlMappingNode node, string key) =>
+    internal static string? Scalar(YamlMappingNode node, string key) =>
         node.Children.TryGetValue(key, out var value) && value is YamlScalarNode scalar ? scalar.Value : null;
 
     private static void Replace<T>(List<T> items, int index, T item)

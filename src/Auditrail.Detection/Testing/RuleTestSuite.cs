@@ -56,7 +56,7 @@ public static class RuleTestRunner
 
             foreach (var document in stream.Documents)
             {
-                if (document.RootNode is YamlMappingNode root && Scalar(root, "kind") == "RuleTest")
+                if (document.RootNode is YamlMappingNode root && RulePackLoader.Scalar(root, "kind") == "RuleTest")
                 {
                     suites.Add(ParseSuite(root, file, diagnostics));
                 }
@@ -69,14 +69,14 @@ public static class RuleTestRunner
     private static RuleTestSuite ParseSuite(YamlMappingNode root, string file, List<RuleDiagnostic> diagnostics)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(file))!;
-        var name = (root.Children.TryGetValue("metadata", out var metadata) && metadata is YamlMappingNode m ? Scalar(m, "name") : null) ?? Path.GetFileNameWithoutExtension(file);
+        var name = (root.Children.TryGetValue("metadata", out var metadata) && metadata is YamlMappingNode m ? RulePackLoader.Scalar(m, "name") : null) ?? Path.GetFileNameWithoutExtension(file);
         var expectations = new List<RuleExpectation>();
         if (root.Children.TryGetValue("expect", out var expect) && expect is YamlSequenceNode items)
         {
             foreach (var item in items.Children.OfType<YamlMappingNode>())
             {
                 var location = new SourceLocation(file, (int)item.Start.Line, (int)item.Start.Column);
-                if (Scalar(item, "rule") is { } rule && int.TryParse(Scalar(item, "alerts"), out var alerts) && alerts >= 0)
+                if (RulePackLoader.Scalar(item, "rule") is { } rule && int.TryParse(RulePackLoader.Scalar(item, "alerts"), out var alerts) && alerts >= 0)
                 {
                     expectations.Add(new RuleExpectation(rule, alerts, location));
                 }
@@ -133,9 +133,6 @@ public static class RuleTestRunner
         root.Children.TryGetValue(key, out var node) && node is YamlSequenceNode sequence
             ? sequence.Children.OfType<YamlScalarNode>().Select(s => Path.GetFullPath(Path.Combine(directory, s.Value ?? string.Empty))).ToList()
             : [];
-
-    private static string? Scalar(YamlMappingNode node, string key) =>
-        node.Children.TryGetValue(key, out var value) && value is YamlScalarNode scalar ? scalar.Value : null;
 
     private sealed class CountingHandler(DetectionEngine engine, Dictionary<string, int> counts, List<RuleDiagnostic> diagnostics) : IAuditEventHandler
     {

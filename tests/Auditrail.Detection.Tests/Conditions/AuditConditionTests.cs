@@ -1,7 +1,7 @@
 using Auditrail.Cel;
 using Auditrail.Core.Model;
-using Auditrail.Core.Reading;
 using Auditrail.Detection.Conditions;
+using Auditrail.Detection.Tests.Support;
 
 namespace Auditrail.Detection.Tests.Conditions;
 
@@ -11,14 +11,9 @@ namespace Auditrail.Detection.Tests.Conditions;
 /// </summary>
 public class AuditConditionTests
 {
-    private static readonly string Traces = Path.Combine(AppContext.BaseDirectory, "data", "falco-k8saudit", "trace_files");
+    private static readonly string Traces = Events.FalcoTraces;
 
-    private static List<AuditEvent> Read(string path)
-    {
-        var handler = new Collect();
-        new AuditLogReader().ReadPaths([path], handler);
-        return handler.Events;
-    }
+    private static List<AuditEvent> Read(string path) => Events.ReadPath(path);
 
     private static CelProgram Compile(CelEnvironment environment, string condition)
     {
@@ -94,16 +89,5 @@ public class AuditConditionTests
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         Assert.True(matches > 0);
-    }
-
-    private sealed class Collect : IAuditEventHandler
-    {
-        public List<AuditEvent> Events { get; } = [];
-
-        public void OnEvent(AuditEvent auditEvent, in RecordLocation location) => Events.Add(auditEvent.Detach());
-
-        public void OnDiagnostic(ReadDiagnostic diagnostic)
-        {
-        }
     }
 }

@@ -1,8 +1,6 @@
-using System.Text;
-using Auditrail.Core.Model;
-using Auditrail.Core.Reading;
 using Auditrail.Detection.Engine;
 using Auditrail.Detection.Rules;
+using Auditrail.Detection.Tests.Support;
 
 namespace Auditrail.Detection.Tests.Engine;
 
@@ -31,7 +29,11 @@ public class DetectionEngineTests
         var engine = new DetectionEngine(RuleSet.Compile(loader.Build(), diagnostics), cluster: "prod");
         Assert.Empty(diagnostics);
         var alerts = new List<Alert>();
-        new AuditLogReader().ReadBytes(Encoding.UTF8.GetBytes(log), "log", new Forward(e => engine.Process(e, alerts.Add)));
+        foreach (var e in Events.ReadText(log))
+        {
+            engine.Process(e, alerts.Add);
+        }
+
         return alerts;
     }
 
@@ -59,12 +61,5 @@ public class DetectionEngineTests
     public void Stages_the_rule_does_not_list_never_alert()
     {
         Assert.Empty(Scan(Event("RequestReceived") + "\n"));
-    }
-
-    private sealed class Forward(Action<AuditEvent> onEvent) : IAuditEventHandler
-    {
-        public void OnEvent(AuditEvent auditEvent, in RecordLocation location) => onEvent(auditEvent);
-
-        public void OnDiagnostic(ReadDiagnostic diagnostic) => throw new InvalidOperationException(diagnostic.ToString());
     }
 }

@@ -1,8 +1,7 @@
-using System.Text;
 using Auditrail.Core.Model;
-using Auditrail.Core.Reading;
 using Auditrail.Detection.Engine;
 using Auditrail.Detection.Rules;
+using Auditrail.Detection.Tests.Support;
 
 namespace Auditrail.Detection.Tests.Engine;
 
@@ -24,9 +23,7 @@ public class ThresholdTrackerTests
     {
         var time = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero).AddSeconds(second).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
         var json = $$"""{"level":"Metadata","auditID":"{{id}}-{{second}}","stage":"ResponseComplete","verb":"get","sourceIPs":["{{ip}}"],"stageTimestamp":"{{time}}"}""";
-        var handler = new One();
-        new AuditLogReader().ReadBytes(Encoding.UTF8.GetBytes(json), "t", handler);
-        return handler.Event!;
+        return Events.ReadText(json).Single();
     }
 
     [Fact]
@@ -81,14 +78,5 @@ public class ThresholdTrackerTests
         }
 
         Assert.Equal(900, tracker.Evicted);
-    }
-
-    private sealed class One : IAuditEventHandler
-    {
-        public AuditEvent? Event { get; private set; }
-
-        public void OnEvent(AuditEvent auditEvent, in RecordLocation location) => Event = auditEvent.Detach();
-
-        public void OnDiagnostic(ReadDiagnostic diagnostic) => throw new InvalidOperationException(diagnostic.ToString());
     }
 }

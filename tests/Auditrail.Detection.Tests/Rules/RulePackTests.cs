@@ -1,7 +1,7 @@
 using Auditrail.Core.Model;
-using Auditrail.Core.Reading;
 using Auditrail.Detection.Conditions;
 using Auditrail.Detection.Rules;
+using Auditrail.Detection.Tests.Support;
 
 namespace Auditrail.Detection.Tests.Rules;
 
@@ -31,12 +31,7 @@ public class RulePackTests
             condition: objectRef.subresource == 'exec'
         """;
 
-    private static readonly Lazy<List<AuditEvent>> Traces = new(() =>
-    {
-        var handler = new Collect();
-        new AuditLogReader().ReadPaths([Path.Combine(AppContext.BaseDirectory, "data", "falco-k8saudit", "trace_files")], handler);
-        return handler.Events;
-    });
+    private static readonly Lazy<List<AuditEvent>> Traces = new(() => Events.ReadPath(Events.FalcoTraces));
 
     private static (RuleSet Set, List<RuleDiagnostic> Diagnostics) Load(params string[] files)
     {
@@ -215,16 +210,5 @@ public class RulePackTests
         Assert.Equal(6, cycle.Line);
         Assert.Contains("refers to itself through macros (b -> a -> b)", cycle.Message);
         Assert.All(diagnostics, d => Assert.Equal(RuleCodes.ConditionError, d.Code));
-    }
-
-    private sealed class Collect : IAuditEventHandler
-    {
-        public List<AuditEvent> Events { get; } = [];
-
-        public void OnEvent(AuditEvent auditEvent, in RecordLocation location) => Events.Add(auditEvent.Detach());
-
-        public void OnDiagnostic(ReadDiagnostic diagnostic)
-        {
-        }
     }
 }

@@ -86,7 +86,7 @@ internal static class ScanCommand
 
         var handler = new ScanHandler(context, new DetectionEngine(ruleSet, options.Cluster), options.Output, since, until);
         var counters = new AuditLogReader().ReadPaths(options.Paths, handler, cancellationToken, context.OpenStdin);
-        handler.WriteSummary(counters);
+        handler.WriteSummary();
 
         if (counters.Events == 0 && counters.Errors > 0)
         {
@@ -160,6 +160,7 @@ internal static class ScanCommand
     private sealed class ScanHandler(CliContext context, DetectionEngine engine, OutputFormat format, DateTimeOffset? since, DateTimeOffset? until) : IAuditEventHandler
     {
         private readonly StreamingTable _table = new(context.Out, ("TIME", 27), ("SEVERITY", 8), ("RULE", 32), ("IDENTITY", 40), ("SOURCE IP", 15), ("MESSAGE", 0));
+        private readonly JsonToYaml _yaml = new(context.Out);
 
         public List<Alert> Alerts { get; } = [];
 
@@ -200,13 +201,14 @@ internal static class ScanCommand
             else
             {
                 using var document = JsonDocument.Parse(json);
-                new JsonToYaml(context.Out).WriteDocument(document.RootElement);
+                _yaml.WriteDocument(document.RootElement);
             }
         }
 
         /// <summary>Alerts by rule and severity and the top identities: on stdout for tables, on stderr beside JSON lines.</summary>
-        public void WriteSummary(ReadCounters counters)
+        public void WriteSummary()
         {
+            _yaml.Finish();
             var target = format == OutputFormat.Table ? context.Out : context.Error;
             var console = new CliContext(target, context.Error, context.OpenStdin, false) { OutputWidth = context.OutputWidth }.CreateConsole();
             target.WriteLine();
