@@ -1,7 +1,6 @@
 using Auditrail.Core.Fields;
 using Auditrail.Core.Identity;
 using Auditrail.Core.Model;
-using Auditrail.Detection.Conditions;
 using Auditrail.Detection.Rules;
 
 namespace Auditrail.Detection.Engine;
@@ -10,37 +9,49 @@ namespace Auditrail.Detection.Engine;
 /// Runs a rule set over events in order: each event meets only the rules its stage, verb and resource
 /// allow, and a rule that matches several stages of one request alerts once.
 /// </summary>
-/// <remarks>Not thread-safe: one engine per pipeline worker (the activation and dedup state are per engine).</remarks>
+/// <remarks>
+/// Not thread-safe. Detection has a stateless half (<see cref="RuleMatcher"/>, which may run on many
+/// threads) and a stateful half (<see cref="Apply"/>: dedup and the keyed windows), which must see
+/// events in order on one thread. <see cref="Process"/> does both.
+/// </remarks>
 public sealed class DetectionEngine(RuleSet rules, string? cluster = null)
 {
     /// <summary>How many recent (rule, auditID) pairs are remembered to suppress a second alert for the same request.</summary>
     private const int DedupCapacity = 65_536;
 
-    private readonly AuditEventActivation _activation = new(rules.Environment);
+    private readonly RuleMatcher _matcher = new(rules);
+    private readonly List<RuleMatch> _matches = [];
     private readonly ThresholdTracker _thresholds = new();
     private readonly HashSet<(string Rule, string AuditId)> _recent = [];
     private readonly Queue<(string Rule, string AuditId)> _recentOrder = new();
 
     public long EventsSeen { get; private set; }
-    public long Evaluations { get; private set; }
+
+    /// <summary>Conditions evaluated by this engine's own matcher (see <see cref="Process"/>).</summary>
+    public long Evaluations => _matcher.Evaluations;
 
     /// <summary>Threshold keys dropped to bound memory.</summary>
     public long EvictedKeys => _thresholds.Evicted;
 
+    /// <summary>Matches and applies one event.</summary>
     public void Process(AuditEvent auditEvent, Action<Alert> emit)
     {
-        EventsSeen++;
-        var candidates = rules.Candidates(auditEvent);
-        if (candidates.Count == 0)
-        {
-            return;
-        }
+        _matches.Clear();
+        _matcher.Match(auditEvent, _matches);
+        Apply(auditEvent, _matches, emit);
+    }
 
-        _activation.Reset(auditEvent);
-        foreach (var rule in candidates)
+    /// <summary>
+    /// The stateful half: given the rules that matched <paramref name="auditEvent"/> (from any
+    /// <see cref="RuleMatcher"/> over the same rule set), raises the alerts. Call in event order.
+    /// </summary>
+    public void Apply(AuditEvent auditEvent, IReadOnlyList<RuleMatch> matches, Action<Alert> emit)
+    {
+        EventsSeen++;
+        foreach (var match in matches)
         {
-            Evaluations++;
-            if (!rule.Condition.Evaluate(_activation).IsTrue || IsRepeat(rule, auditEvent))
+            var rule = match.Rule;
+            if (IsRepeat(rule, auditEvent))
             {
                 continue;
             }

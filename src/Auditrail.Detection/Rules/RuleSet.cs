@@ -7,8 +7,15 @@ using Auditrail.Detection.Conditions;
 
 namespace Auditrail.Detection.Rules;
 
-/// <summary>A rule ready to run: its compiled condition (exceptions folded in) and its output template.</summary>
-public sealed record CompiledRule(RuleDefinition Definition, CelProgram Condition, OutputTemplate Output, RuleIndexKey IndexKey);
+/// <summary>
+/// A rule ready to run: its compiled condition (exceptions folded in), its output template and, for a
+/// sequence rule, the compiled condition of each step.
+/// </summary>
+public sealed record CompiledRule(RuleDefinition Definition, CelProgram Condition, OutputTemplate Output, RuleIndexKey IndexKey)
+{
+    /// <summary>Step conditions of a sequence rule, in order; empty for other rules.</summary>
+    public IReadOnlyList<CelProgram> Steps { get; init; } = [];
+}
 
 /// <summary>
 /// The enabled rules of a pack, compiled once against the audit event environment, and indexed so an
