@@ -31,4 +31,7 @@ public sealed record Alert
     public int Count { get; init; } = 1;
 
     public TimeSpan? Window { get; init; }
+
+    /// <summary>For stateful rules, what the state saw: the count and window, the distinct values, the new term and what was known.</summary>
+    public string? Detail { get; init; }
 }

@@ -45,6 +45,8 @@ public static class AlertJson
             writer.WriteNumber("windowSeconds", window.TotalSeconds);
         }
 
+        WriteOptional(writer, "detail", alert.Detail);
+
         writer.WriteEndObject();
     }
 

@@ -2,36 +2,70 @@ using Auditrail.Core.Fields;
 using Auditrail.Core.Identity;
 using Auditrail.Core.Model;
 using Auditrail.Detection.Rules;
+using Auditrail.Detection.Stateful;
 
 namespace Auditrail.Detection.Engine;
 
 /// <summary>
 /// Runs a rule set over events in order: each event meets only the rules its stage, verb and resource
-/// allow, and a rule that matches several stages of one request alerts once.
+/// allow, a rule that matches several stages of one request alerts once, and stateful rules (threshold,
+/// distinct, sequence, new terms, rate) keep bounded keyed state in event time.
 /// </summary>
 /// <remarks>
 /// Not thread-safe. Detection has a stateless half (<see cref="RuleMatcher"/>, which may run on many
-/// threads) and a stateful half (<see cref="Apply"/>: dedup and the keyed windows), which must see
+/// threads) and a stateful half (<see cref="Apply"/>: dedup and the keyed state), which must see
 /// events in order on one thread. <see cref="Process"/> does both.
 /// </remarks>
-public sealed class DetectionEngine(RuleSet rules, string? cluster = null)
+public sealed class DetectionEngine
 {
     /// <summary>How many recent (rule, auditID) pairs are remembered to suppress a second alert for the same request.</summary>
     private const int DedupCapacity = 65_536;
 
-    private readonly RuleMatcher _matcher = new(rules);
+    private readonly DetectionOptions _options;
+    private readonly RuleMatcher _matcher;
     private readonly List<RuleMatch> _matches = [];
-    private readonly ThresholdTracker _thresholds = new();
+    private readonly StatefulDetector?[] _detectors;
+    private readonly List<StatefulDetector> _stateful;
+    private readonly Baseline _baseline = new();
     private readonly HashSet<(string Rule, string AuditId)> _recent = [];
     private readonly Queue<(string Rule, string AuditId)> _recentOrder = new();
+    private long _watermark = long.MinValue;
+
+    public DetectionEngine(RuleSet rules, string? cluster = null)
+        : this(rules, DetectionOptions.Default with { Cluster = cluster })
+    {
+    }
+
+    public DetectionEngine(RuleSet rules, DetectionOptions options)
+    {
+        _options = options;
+        _matcher = new RuleMatcher(rules);
+        _detectors = rules.Rules.Select(r => StatefulDetector.For(r, options)).ToArray();
+        _stateful = _detectors.OfType<StatefulDetector>().ToList();
+    }
 
     public long EventsSeen { get; private set; }
 
     /// <summary>Conditions evaluated by this engine's own matcher (see <see cref="Process"/>).</summary>
     public long Evaluations => _matcher.Evaluations;
 
-    /// <summary>Threshold keys dropped to bound memory.</summary>
-    public long EvictedKeys => _thresholds.Evicted;
+    /// <summary>Keys dropped across stateful rules to bound memory.</summary>
+    public long EvictedKeys => _stateful.Sum(d => d.Evicted);
+
+    /// <summary>Keys held across stateful rules.</summary>
+    public long StateKeys => _stateful.Sum(d => d.Keys);
+
+    /// <summary>Matching events older than the newest by more than the lateness tolerance, left out of stateful rules.</summary>
+    public long LateEvents { get; private set; }
+
+    /// <summary>Matching events without a timestamp, which no stateful rule can place.</summary>
+    public long UntimedEvents { get; private set; }
+
+    /// <summary>The newest event time seen, or null before any.</summary>
+    public DateTimeOffset? Watermark => _watermark == long.MinValue ? null : new DateTimeOffset(_watermark, TimeSpan.Zero);
+
+    /// <summary>True when some rule learns a baseline (new terms or rate).</summary>
+    public bool Learns => _stateful.Any(d => d is ILearningDetector);
 
     /// <summary>Matches and applies one event.</summary>
     public void Process(AuditEvent auditEvent, Action<Alert> emit)
@@ -48,6 +82,12 @@ public sealed class DetectionEngine(RuleSet rules, string? cluster = null)
     public void Apply(AuditEvent auditEvent, IReadOnlyList<RuleMatch> matches, Action<Alert> emit)
     {
         EventsSeen++;
+        var time = auditEvent.Time;
+        if (time is { } t && t.UtcTicks > _watermark)
+        {
+            _watermark = t.UtcTicks;
+        }
+
         foreach (var match in matches)
         {
             var rule = match.Rule;
@@ -56,23 +96,63 @@ public sealed class DetectionEngine(RuleSet rules, string? cluster = null)
                 continue;
             }
 
-            if (rule.Definition.Threshold is not { } threshold)
+            if (_detectors[rule.Ordinal] is not { } detector)
             {
-                emit(CreateAlert(rule, auditEvent));
+                if (!_options.LearnOnly)
+                {
+                    emit(CreateAlert(rule, auditEvent));
+                }
+
                 continue;
             }
 
-            if (_thresholds.Observe(rule, threshold, auditEvent) is { } hits)
+            if (time is not { } eventTime)
+            {
+                UntimedEvents++;
+                continue;
+            }
+
+            if (eventTime.UtcTicks < _watermark - _options.LateTolerance.Ticks)
+            {
+                LateEvents++;
+                continue;
+            }
+
+            if (detector.Observe(auditEvent, eventTime, match.Steps) is { } firing && !_options.LearnOnly)
             {
                 emit(CreateAlert(rule, auditEvent) with
                 {
-                    Count = hits.Count,
-                    Window = threshold.Window,
-                    AuditIds = hits.Select(h => h.AuditId).OfType<string>().ToArray(),
+                    Count = firing.Count,
+                    Window = firing.Window,
+                    AuditIds = firing.AuditIds,
+                    Detail = firing.Detail,
                 });
             }
         }
     }
+
+    /// <summary>Restores learned state saved by an earlier run; a missing file is a fresh start.</summary>
+    /// <exception cref="InvalidDataException">The file is not a readable baseline.</exception>
+    public BaselineLoadReport LoadBaseline(string path) => _baseline.Load(path, _stateful);
+
+    /// <summary>Writes what the learning rules know, expiring stale values as of the newest event.</summary>
+    /// <param name="completeLearning">Marks every key as trained (after learning from logs known to be normal).</param>
+    public void SaveBaseline(string path, bool completeLearning = false)
+    {
+        if (completeLearning)
+        {
+            foreach (var learner in _stateful.OfType<ILearningDetector>())
+            {
+                learner.CompleteLearning();
+            }
+        }
+
+        _baseline.Save(path, _stateful, Watermark ?? DateTimeOffset.UnixEpoch);
+    }
+
+    /// <summary>Keys and evictions per stateful rule, for summaries.</summary>
+    public IEnumerable<(string Rule, string Kind, int Keys, long Evicted)> StateSummary() =>
+        _stateful.Select(d => (d.Rule.Definition.Name, d.GetType().Name.Replace("Detector", string.Empty, StringComparison.Ordinal), d.Keys, d.Evicted));
 
     private bool IsRepeat(CompiledRule rule, AuditEvent auditEvent)
     {
@@ -101,7 +181,7 @@ public sealed class DetectionEngine(RuleSet rules, string? cluster = null)
         Rule = rule.Definition.Name,
         Severity = rule.Definition.Severity,
         Time = e.Time,
-        Cluster = e.Cluster ?? cluster,
+        Cluster = e.Cluster ?? _options.Cluster,
         Identity = FieldCatalog.EffectiveName(e),
         IdentityKind = FieldCatalog.Identify(e).Kind.ToWireName(),
         Impersonator = e.HasImpersonation ? e.UserName : null,

@@ -41,9 +41,14 @@ public sealed class RulePackLoader
     private static readonly HashSet<string> ListKeys = ["name", "items", "append"];
     private static readonly HashSet<string> MacroKeys = ["name", "condition", "append"];
     private static readonly HashSet<string> RuleKeys =
-        ["name", "description", "severity", "tags", "stages", "condition", "exceptions", "output", "enabled", "append", "override", "threshold"];
+        ["name", "description", "severity", "tags", "stages", "condition", "exceptions", "output", "enabled", "append", "override",
+        "threshold", "distinct", "sequence", "newTerms", "rate"];
 
-    private static readonly HashSet<string> OverridableParts = ["condition", "exceptions", "output", "severity", "tags", "stages", "description", "enabled"];
+    /// <summary>The keys that make a rule stateful; a rule has at most one.</summary>
+    private static readonly string[] StatefulParts = ["threshold", "distinct", "sequence", "newTerms", "rate"];
+
+    private static readonly HashSet<string> OverridableParts =
+        ["condition", "exceptions", "output", "severity", "tags", "stages", "description", "enabled", "threshold", "distinct", "sequence", "newTerms", "rate"];
 
     private readonly List<RuleDiagnostic> _diagnostics = [];
     private readonly List<RuleList> _lists = [];
@@ -255,7 +260,33 @@ public sealed class RulePackLoader
             return;
         }
 
-        if (RequiredScalarNode(node, "condition", file, $"rule '{name}'") is not { } conditionNode)
+        var stateful = StatefulParts.Where(part => node.Children.ContainsKey(part)).ToList();
+        if (stateful.Count > 1)
+        {
+            Error(file, node, RuleCodes.InvalidValue, $"rule '{name}' has {string.Join(" and ", stateful)}; a rule keeps one kind of state");
+            return;
+        }
+
+        var sequence = ParseSequence(node, file);
+        if (sequence is null && node.Children.ContainsKey("sequence"))
+        {
+            return;
+        }
+
+        string condition;
+        SourceLocation conditionLocation;
+        if (sequence is not null && !node.Children.ContainsKey("condition"))
+        {
+            // A sequence's steps carry the conditions; without a condition of its own, the rule considers any event some step matches.
+            condition = string.Join(" || ", sequence.Steps.Select(s => $"({s.Condition})"));
+            conditionLocation = Locate(file, node);
+        }
+        else if (RequiredScalarNode(node, "condition", file, $"rule '{name}'") is { } conditionNode)
+        {
+            condition = conditionNode.Value ?? string.Empty;
+            conditionLocation = ConditionStart(file, conditionNode);
+        }
+        else
         {
             return;
         }
@@ -267,13 +298,17 @@ public sealed class RulePackLoader
             Severity = ParseSeverity(node, file) ?? Severity.Medium,
             Tags = StringList(node, "tags", file) ?? [],
             Stages = ParseStages(node, file) ?? [AuditStage.ResponseComplete, AuditStage.Panic],
-            Condition = conditionNode.Value ?? string.Empty,
+            Condition = condition,
             Exceptions = ParseExceptions(node, file),
             Threshold = ParseThreshold(node, file),
+            Distinct = ParseDistinct(node, file),
+            Sequence = sequence,
+            NewTerms = ParseNewTerms(node, file),
+            Rate = ParseRate(node, file),
             Output = Scalar(node, "output") ?? string.Empty,
             Enabled = !node.Children.ContainsKey("enabled") || Flag(node, "enabled", file),
             Location = Locate(file, node),
-            ConditionLocation = ConditionStart(file, conditionNode),
+            ConditionLocation = conditionLocation,
         };
         Replace(_rules, index, rule);
     }
@@ -326,6 +361,19 @@ public sealed class RulePackLoader
         if (node.Children.ContainsKey("enabled"))
         {
             rule = rule with { Enabled = Flag(node, "enabled", file) };
+        }
+
+        // Replacing the state part tunes a detector (count, window, key) without restating the rule.
+        if (overrides.ContainsKey("threshold") || overrides.ContainsKey("distinct") || overrides.ContainsKey("sequence") || overrides.ContainsKey("newTerms") || overrides.ContainsKey("rate"))
+        {
+            rule = rule with
+            {
+                Threshold = ParseThreshold(node, file),
+                Distinct = ParseDistinct(node, file),
+                Sequence = ParseSequence(node, file),
+                NewTerms = ParseNewTerms(node, file),
+                Rate = ParseRate(node, file),
+            };
         }
 
         return rule;
@@ -419,59 +467,209 @@ public sealed class RulePackLoader
         return result;
     }
 
-    /// <summary><c>threshold: {count: 10, window: 5m, by: [sourceIP]}</c>; window in s, m or h.</summary>
+    /// <summary><c>threshold: {count: 10, window: 5m, by: [sourceIP]}</c>.</summary>
     private RuleThreshold? ParseThreshold(YamlMappingNode node, string file)
     {
-        if (!node.Children.TryGetValue("threshold", out var value))
+        if (StateMap(node, "threshold", file, "{count: N, window: 5m, by: [field, ...]}", ["count", "window", "by"]) is not { } map)
+        {
+            return null;
+        }
+
+        var count = PositiveInt(map, "threshold", "count", file, fallback: null);
+        var window = Duration(map, "threshold", "window", file, fallback: null);
+        var by = GroupFields(map, "threshold", file);
+        return count is { } c && window is { } w && by is not null ? new RuleThreshold(c, w, by) : null;
+    }
+
+    /// <summary><c>distinct: {field: objectRef.name, count: 3, window: 1m, by: [identity.name]}</c>.</summary>
+    private RuleDistinct? ParseDistinct(YamlMappingNode node, string file)
+    {
+        if (StateMap(node, "distinct", file, "{field: F, count: N, window: 1m, by: [field, ...]}", ["field", "count", "window", "by"]) is not { } map)
+        {
+            return null;
+        }
+
+        var field = Scalar(map, "field");
+        if (field is null || Core.Fields.FieldCatalog.Find(field) is null)
+        {
+            Error(file, map, RuleCodes.InvalidValue, field is null ? "distinct needs the field whose values it counts" : $"distinct counts unknown field '{field}' (see auditrail fields)");
+        }
+
+        var count = PositiveInt(map, "distinct", "count", file, fallback: null);
+        var window = Duration(map, "distinct", "window", file, fallback: null);
+        var by = GroupFields(map, "distinct", file);
+        return field is not null && Core.Fields.FieldCatalog.Find(field) is not null && count is { } c && window is { } w && by is not null
+            ? new RuleDistinct(field, c, w, by)
+            : null;
+    }
+
+    /// <summary><c>sequence: {within: 5m, by: [identity.name], steps: [{name: a, condition: …}, …]}</c>, two to 32 steps.</summary>
+    private RuleSequence? ParseSequence(YamlMappingNode node, string file)
+    {
+        if (StateMap(node, "sequence", file, "{within: 5m, by: [field, ...], steps: [{name: N, condition: C}, ...]}", ["within", "by", "steps"]) is not { } map)
+        {
+            return null;
+        }
+
+        var within = Duration(map, "sequence", "within", file, fallback: null);
+        var by = GroupFields(map, "sequence", file);
+        var steps = new List<SequenceStep>();
+        if (!map.Children.TryGetValue("steps", out var stepsNode) || stepsNode is not YamlSequenceNode stepList || stepList.Children.Count is < 2 or > 32)
+        {
+            Error(file, map, RuleCodes.InvalidValue, "sequence needs 'steps': a list of 2 to 32 {name, condition} items");
+            return null;
+        }
+
+        foreach (var item in stepList.Children)
+        {
+            if (item is not YamlMappingNode step || !CheckKeys(step, file, ["name", "condition"], "sequence step")
+                || RequiredScalarNode(step, "condition", file, "a sequence step") is not { } condition)
+            {
+                if (item is not YamlMappingNode)
+                {
+                    Error(file, item, RuleCodes.InvalidValue, "a sequence step must be a mapping {name, condition}");
+                }
+
+                return null;
+            }
+
+            steps.Add(new SequenceStep(Scalar(step, "name") ?? $"step-{steps.Count + 1}", condition.Value ?? string.Empty, ConditionStart(file, condition)));
+        }
+
+        return within is { } w && by is not null ? new RuleSequence(steps, w, by) : null;
+    }
+
+    /// <summary><c>newTerms: {fields: [sourceIP], by: [identity.name], learnFor: 7d, expireAfter: 30d}</c>.</summary>
+    private RuleNewTerms? ParseNewTerms(YamlMappingNode node, string file)
+    {
+        if (StateMap(node, "newTerms", file, "{fields: [field, ...], by: [field, ...], learnFor: 7d, expireAfter: 30d}", ["fields", "by", "learnFor", "expireAfter"]) is not { } map)
+        {
+            return null;
+        }
+
+        var fields = StringList(map, "fields", file) ?? [];
+        if (fields.Count == 0)
+        {
+            Error(file, map, RuleCodes.InvalidValue, "newTerms needs 'fields': the values to learn, e.g. [sourceIP]");
+        }
+
+        foreach (var field in fields.Where(f => Core.Fields.FieldCatalog.Find(f) is null))
+        {
+            Error(file, map, RuleCodes.InvalidValue, $"newTerms learns unknown field '{field}' (see auditrail fields)");
+        }
+
+        var by = GroupFields(map, "newTerms", file);
+        var learnFor = Duration(map, "newTerms", "learnFor", file, fallback: TimeSpan.FromDays(7));
+        var expireAfter = Duration(map, "newTerms", "expireAfter", file, fallback: TimeSpan.FromDays(30));
+        return fields.Count > 0 && fields.All(f => Core.Fields.FieldCatalog.Find(f) is not null) && by is not null && learnFor is { } l && expireAfter is { } e
+            ? new RuleNewTerms(fields, by, l, e)
+            : null;
+    }
+
+    /// <summary><c>rate: {by: [identity.name], factor: 10, minCount: 100, learnFor: 7d}</c>.</summary>
+    private RuleRate? ParseRate(YamlMappingNode node, string file)
+    {
+        if (StateMap(node, "rate", file, "{by: [field, ...], factor: 10, minCount: 100, learnFor: 7d}", ["by", "factor", "minCount", "learnFor"]) is not { } map)
+        {
+            return null;
+        }
+
+        var by = GroupFields(map, "rate", file);
+        var factorText = Scalar(map, "factor") ?? "10";
+        if (!double.TryParse(factorText, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var factor) || factor <= 1 || !double.IsFinite(factor))
+        {
+            Error(file, map, RuleCodes.InvalidValue, $"rate factor must be a number above 1, found '{factorText}'");
+            return null;
+        }
+
+        var minCount = PositiveInt(map, "rate", "minCount", file, fallback: 100);
+        var learnFor = Duration(map, "rate", "learnFor", file, fallback: TimeSpan.FromDays(7));
+        return by is not null && minCount is { } m && learnFor is { } l ? new RuleRate(by, factor, m, l) : null;
+    }
+
+    /// <summary>The mapping under a stateful key, or null (with an error when it is not a mapping).</summary>
+    private YamlMappingNode? StateMap(YamlMappingNode node, string key, string file, string shape, HashSet<string> keys)
+    {
+        if (!node.Children.TryGetValue(key, out var value))
         {
             return null;
         }
 
         if (value is not YamlMappingNode map)
         {
-            Error(file, value, RuleCodes.InvalidValue, "threshold must be a mapping: {count: N, window: 5m, by: [field, ...]}");
+            Error(file, value, RuleCodes.InvalidValue, $"{key} must be a mapping: {shape}");
             return null;
         }
 
-        var countText = Scalar(map, "count");
-        if (!int.TryParse(countText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) || count < 1)
-        {
-            Error(file, map, RuleCodes.InvalidValue, $"threshold count must be a positive integer, found '{countText}'");
-            return null;
-        }
-
-        var windowText = Scalar(map, "window") ?? string.Empty;
-        if (!TryParseWindow(windowText, out var window))
-        {
-            Error(file, map, RuleCodes.InvalidValue, $"threshold window must be a duration such as 30s, 5m or 1h, found '{windowText}'");
-            return null;
-        }
-
-        var by = StringList(map, "by", file) ?? [];
-        foreach (var field in by.Where(f => Core.Fields.FieldCatalog.Find(f) is null))
-        {
-            Error(file, map, RuleCodes.InvalidValue, $"threshold groups by unknown field '{field}' (see auditrail fields)");
-        }
-
-        return new RuleThreshold(count, window, by);
+        CheckKeys(map, file, keys, key);
+        return map;
     }
 
-    private static bool TryParseWindow(string text, out TimeSpan window)
+    private int? PositiveInt(YamlMappingNode map, string owner, string key, string file, int? fallback)
     {
-        window = default;
+        var text = Scalar(map, key);
+        if (text is null && fallback is not null)
+        {
+            return fallback;
+        }
+
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= 1)
+        {
+            return value;
+        }
+
+        Error(file, map, RuleCodes.InvalidValue, $"{owner} {key} must be a positive integer, found '{text}'");
+        return null;
+    }
+
+    private TimeSpan? Duration(YamlMappingNode map, string owner, string key, string file, TimeSpan? fallback)
+    {
+        var text = Scalar(map, key);
+        if (text is null && fallback is not null)
+        {
+            return fallback;
+        }
+
+        if (TryParseDuration(text ?? string.Empty, out var duration))
+        {
+            return duration;
+        }
+
+        Error(file, map, RuleCodes.InvalidValue, $"{owner} {key} must be a duration such as 30s, 5m, 1h or 7d, found '{text}'");
+        return null;
+    }
+
+    /// <summary>The <c>by</c> fields (none means one key for all events), or null when one is unknown.</summary>
+    private List<string>? GroupFields(YamlMappingNode map, string owner, string file)
+    {
+        var by = StringList(map, "by", file) ?? [];
+        var unknown = by.Where(f => Core.Fields.FieldCatalog.Find(f) is null).ToList();
+        foreach (var field in unknown)
+        {
+            Error(file, map, RuleCodes.InvalidValue, $"{owner} groups by unknown field '{field}' (see auditrail fields)");
+        }
+
+        return unknown.Count == 0 ? by : null;
+    }
+
+    /// <summary>Durations as rule authors write them: a positive whole number and s, m, h or d.</summary>
+    public static bool TryParseDuration(string text, out TimeSpan duration)
+    {
+        duration = default;
         if (text.Length < 2 || !int.TryParse(text.AsSpan(0, text.Length - 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var amount) || amount < 1)
         {
             return false;
         }
 
-        window = text[^1] switch
+        duration = text[^1] switch
         {
             's' => TimeSpan.FromSeconds(amount),
             'm' => TimeSpan.FromMinutes(amount),
             'h' => TimeSpan.FromHours(amount),
+            'd' => TimeSpan.FromDays(amount),
             _ => default,
         };
-        return window > TimeSpan.Zero;
+        return duration > TimeSpan.Zero;
     }
 
     private Severity? ParseSeverity(YamlMappingNode node, string file)

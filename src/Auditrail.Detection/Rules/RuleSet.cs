@@ -15,6 +15,9 @@ public sealed record CompiledRule(RuleDefinition Definition, CelProgram Conditio
 {
     /// <summary>Step conditions of a sequence rule, in order; empty for other rules.</summary>
     public IReadOnlyList<CelProgram> Steps { get; init; } = [];
+
+    /// <summary>Position in <see cref="RuleSet.Rules"/>, so per-rule state can live in arrays.</summary>
+    public int Ordinal { get; init; }
 }
 
 /// <summary>
@@ -49,6 +52,12 @@ public sealed class RuleSet
         var compiled = new List<CompiledRule>();
         foreach (var rule in pack.Rules.Where(r => r.Enabled))
         {
+            // Steps first: a sequence without its own condition is the disjunction of its steps, whose errors belong to the steps.
+            if (CompileSteps(rule, environment, diagnostics) is not { } steps)
+            {
+                continue;
+            }
+
             var condition = WithExceptions(rule, diagnostics);
             var result = environment.Compile(condition);
             if (!result.Success)
@@ -76,10 +85,36 @@ public sealed class RuleSet
             }
 
             var parsed = Parser.Parse(condition).Expr!;
-            compiled.Add(new CompiledRule(rule, result.Program, output, RuleIndexKey.From(rule, parsed, named)));
+            compiled.Add(new CompiledRule(rule, result.Program, output, RuleIndexKey.From(rule, parsed, named)) { Steps = steps, Ordinal = compiled.Count });
         }
 
         return new RuleSet(compiled, environment);
+    }
+
+    /// <summary>The step conditions of a sequence rule (empty for others), or null when one does not compile to a bool.</summary>
+    private static List<CelProgram>? CompileSteps(RuleDefinition rule, CelEnvironment environment, List<RuleDiagnostic> diagnostics)
+    {
+        var steps = new List<CelProgram>();
+        foreach (var step in rule.Sequence?.Steps ?? [])
+        {
+            var result = environment.Compile(step.Condition);
+            if (!result.Success)
+            {
+                diagnostics.AddRange(result.Diagnostics.Select(d => Place(step.ConditionLocation, d, $"rule '{rule.Name}': step '{step.Name}': {d.Message}")));
+                return null;
+            }
+
+            if (result.Program!.ResultType.Kind is not (CelTypeKind.Bool or CelTypeKind.Dyn))
+            {
+                diagnostics.Add(new RuleDiagnostic(step.ConditionLocation.File, step.ConditionLocation.Line, step.ConditionLocation.Column,
+                    RuleCodes.ConditionError, $"rule '{rule.Name}': step '{step.Name}' is of type {result.Program.ResultType.Display}, not bool"));
+                return null;
+            }
+
+            steps.Add(result.Program);
+        }
+
+        return steps;
     }
 
     /// <summary>Macros (validated one by one, at their own place) and lists (as list literals) by name.</summary>

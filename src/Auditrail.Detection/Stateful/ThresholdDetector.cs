@@ -1,0 +1,122 @@
+using Auditrail.Core.Model;
+using Auditrail.Detection.Rules;
+
+namespace Auditrail.Detection.Stateful;
+
+/// <summary>
+/// Sliding windows in event time for threshold rules: per key (the values of the rule's <c>by</c>
+/// fields), the recent matches. At the threshold it alerts once and starts over, so a burst of 50
+/// failed logins is five alerts of ten, not forty-one.
+/// </summary>
+internal sealed class ThresholdDetector(CompiledRule rule, RuleThreshold threshold, int maxKeys) : StatefulDetector(rule)
+{
+    private readonly KeyedStateTable<Window> _windows = new(maxKeys);
+    private readonly GroupKey _key = new(threshold.By);
+
+    public override int Keys => _windows.Count;
+
+    public override long Evicted => _windows.Evicted;
+
+    private sealed class Window : KeyedState
+    {
+        public readonly TimeWindow Hits = new();
+    }
+
+    public override StatefulFiring? Observe(AuditEvent auditEvent, DateTimeOffset time, uint steps)
+    {
+        var window = _windows.Touch(_key.Of(auditEvent), static () => new Window());
+        var hits = window.Hits;
+        hits.Add(new Hit(time.UtcTicks, auditEvent.AuditId));
+        hits.DropOlderThan(hits.NewestTicks - threshold.Window.Ticks);
+        if (hits.Count < threshold.Count)
+        {
+            return null;
+        }
+
+        var count = hits.Count;
+        var ids = hits.AuditIds();
+        hits.Clear();
+        return new StatefulFiring(count, threshold.Window, ids, $"{count} matching events within {Durations.Format(threshold.Window)}");
+    }
+}
+
+/// <summary>Hits kept in time order in a small growable array (one per key, so it must stay small).</summary>
+internal sealed class TimeWindow
+{
+    private Hit[] _hits = new Hit[1];
+
+    public int Count { get; private set; }
+
+    public long NewestTicks => _hits[Count - 1].Ticks;
+
+    public Hit this[int index] => _hits[index];
+
+    /// <summary>Inserts in time order: a late event within the window lands where it belongs.</summary>
+    public void Add(Hit hit)
+    {
+        if (Count == _hits.Length)
+        {
+            Array.Resize(ref _hits, _hits.Length * 2);
+        }
+
+        var index = Count;
+        while (index > 0 && _hits[index - 1].Ticks > hit.Ticks)
+        {
+            _hits[index] = _hits[index - 1];
+            index--;
+        }
+
+        _hits[index] = hit;
+        Count++;
+    }
+
+    /// <summary>Keeps only hits strictly newer than <paramref name="ticks"/>.</summary>
+    public void DropOlderThan(long ticks)
+    {
+        var keep = 0;
+        while (keep < Count && _hits[keep].Ticks <= ticks)
+        {
+            keep++;
+        }
+
+        if (keep > 0)
+        {
+            Array.Copy(_hits, keep, _hits, 0, Count - keep);
+            Count -= keep;
+        }
+    }
+
+    public void RemoveAt(int index)
+    {
+        Array.Copy(_hits, index + 1, _hits, index, Count - index - 1);
+        Count--;
+    }
+
+    public void Clear() => Count = 0;
+
+    public string[] AuditIds()
+    {
+        var ids = new List<string>(Count);
+        for (var i = 0; i < Count; i++)
+        {
+            if (_hits[i].AuditId is { } id)
+            {
+                ids.Add(id);
+            }
+        }
+
+        return [.. ids];
+    }
+}
+
+/// <summary>Durations as rule authors write them (30s, 5m, 1h, 7d).</summary>
+internal static class Durations
+{
+    public static string Format(TimeSpan span) => span switch
+    {
+        _ when span.Ticks % TimeSpan.TicksPerDay == 0 => $"{span.Ticks / TimeSpan.TicksPerDay}d",
+        _ when span.Ticks % TimeSpan.TicksPerHour == 0 => $"{span.Ticks / TimeSpan.TicksPerHour}h",
+        _ when span.Ticks % TimeSpan.TicksPerMinute == 0 => $"{span.Ticks / TimeSpan.TicksPerMinute}m",
+        _ => $"{span.TotalSeconds:0.###}s",
+    };
+}
