@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
+using Auditrail.Cli.Commands.Baseline;
 using Auditrail.Cli.Commands.Cel;
 using Auditrail.Cli.Commands.Fields;
 using Auditrail.Cli.Commands.Read;
@@ -57,6 +58,7 @@ public static class CliApp
         root.Subcommands.Add(cel);
         var allExamples = new Dictionary<Command, string>();
         root.Subcommands.Add(RulesCommand.Create(context, allExamples));
+        root.Subcommands.Add(BaselineCommand.Create(context, allExamples));
         examples = new Dictionary<Command, string>(allExamples)
         {
             [root] = RootExamples,

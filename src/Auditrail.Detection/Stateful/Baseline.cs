@@ -125,3 +125,49 @@ internal sealed class Baseline
         }
     }
 }
+
+/// <summary>One rule's section of a baseline file, as <c>auditrail baseline show</c> prints it.</summary>
+public sealed record BaselineSection(string Rule, string Fingerprint, int Keys, int TrainedKeys, long Values);
+
+/// <summary>Reads a baseline file for display, without the rules that wrote it.</summary>
+public static class BaselineFile
+{
+    /// <exception cref="InvalidDataException">The file is not a readable baseline.</exception>
+    public static (DateTimeOffset? SavedAt, List<BaselineSection> Sections) Summarize(string path)
+    {
+        using var stream = File.OpenRead(path);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"{path}: line {ex.LineNumber + 1}: not valid JSON: {ex.Message}", ex);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("rules", out var rules) || rules.ValueKind != JsonValueKind.Array)
+            {
+                throw new InvalidDataException($"{path}: not an Auditrail baseline (expected an object with a rules array)");
+            }
+
+            DateTimeOffset? savedAt = root.TryGetProperty("savedAt", out var saved) && saved.TryGetDateTimeOffset(out var at) ? at : null;
+            var sections = new List<BaselineSection>();
+            foreach (var section in rules.EnumerateArray().Where(s => s.ValueKind == JsonValueKind.Object && s.TryGetProperty("keys", out var k) && k.ValueKind == JsonValueKind.Array))
+            {
+                var keys = section.GetProperty("keys").EnumerateArray().Where(k => k.ValueKind == JsonValueKind.Object).ToList();
+                sections.Add(new BaselineSection(
+                    section.TryGetProperty("rule", out var rule) ? rule.GetString() ?? "?" : "?",
+                    section.TryGetProperty("fingerprint", out var fingerprint) ? fingerprint.GetString() ?? "?" : "?",
+                    keys.Count,
+                    keys.Count(k => k.TryGetProperty("trained", out var trained) && trained.ValueKind == JsonValueKind.True),
+                    keys.Sum(k => k.TryGetProperty("terms", out var terms) && terms.ValueKind == JsonValueKind.Object ? terms.EnumerateObject().LongCount() : 0)));
+            }
+
+            return (savedAt, sections);
+        }
+    }
+}

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json;
 using Auditrail.Cli.Hosting;
 using Auditrail.Cli.Output;
@@ -29,6 +28,9 @@ internal static class ScanCommand
 
           # In CI: fail (exit 3) when anything high or critical fires
           auditrail scan audit.log --rules rules/ --fail-on high
+
+          # Keep learned baselines (new terms, usual rates) between runs
+          auditrail scan today.log --baseline baseline.json
         """;
 
     public static Command Create(CliContext context)
@@ -39,10 +41,21 @@ internal static class ScanCommand
         var since = new Option<string?>("--since") { Description = "Only events at or after this time (RFC 3339)." };
         var until = new Option<string?>("--until") { Description = "Only events before this time (RFC 3339)." };
         var failOn = new Option<string?>("--fail-on") { Description = "Exit with 3 when an alert of this severity or higher fires (info, low, medium, high, critical)." };
+        var baseline = new Option<string?>("--baseline") { Description = "Baseline file for new-terms and rate rules: read at start (if it exists) and written back at the end." };
+        var maxKeys = new Option<int>("--max-keys")
+        {
+            Description = "Keys each stateful rule may hold; the least recent are evicted beyond it (and counted).",
+            DefaultValueFactory = _ => Detection.Stateful.DetectionOptions.DefaultMaxKeys,
+        };
+        var lateTolerance = new Option<string>("--late-tolerance")
+        {
+            Description = "How late (behind the newest event) an event may arrive and still count in stateful rules, e.g. 30s, 5m.",
+            DefaultValueFactory = _ => "5m",
+        };
         var output = OutputOption.Create("default table; json prints one alert per line");
         var command = new Command("scan", "Detect: run rules over audit logs in event time and print the alerts with a summary.")
         {
-            paths, rules, cluster, since, until, failOn, output,
+            paths, rules, cluster, since, until, failOn, baseline, maxKeys, lateTolerance, output,
         };
         command.SetAction((parseResult, cancellationToken) => Task.FromResult(Run(context, new ScanOptions(
             parseResult.GetValue(paths) ?? [],
@@ -51,19 +64,41 @@ internal static class ScanCommand
             parseResult.GetValue(since),
             parseResult.GetValue(until),
             parseResult.GetValue(failOn),
-            parseResult.GetValue(output) ?? OutputFormat.Table), cancellationToken)));
+            parseResult.GetValue(output) ?? OutputFormat.Table)
+        {
+            Baseline = parseResult.GetValue(baseline),
+            MaxKeys = parseResult.GetValue(maxKeys),
+            LateTolerance = parseResult.GetValue(lateTolerance) ?? "5m",
+        }, cancellationToken)));
         return command;
     }
 
     /// <summary>The default pack shipped beside the binary (copied from the repository's rules/default).</summary>
     public static string DefaultPackDirectory => Path.Combine(AppContext.BaseDirectory, "rules", "default");
 
-    internal sealed record ScanOptions(string[] Paths, string[] Rules, string? Cluster, string? Since, string? Until, string? FailOn, OutputFormat Output);
+    internal sealed record ScanOptions(string[] Paths, string[] Rules, string? Cluster, string? Since, string? Until, string? FailOn, OutputFormat Output)
+    {
+        public string? Baseline { get; init; }
+        public int MaxKeys { get; init; } = Detection.Stateful.DetectionOptions.DefaultMaxKeys;
+        public string LateTolerance { get; init; } = "5m";
+    }
 
     private static int Run(CliContext context, ScanOptions options, CancellationToken cancellationToken)
     {
-        if (!TryParseTime(context, "--since", options.Since, out var since) || !TryParseTime(context, "--until", options.Until, out var until))
+        if (!TimeOptions.TryParse(context, "--since", options.Since, out var since) || !TimeOptions.TryParse(context, "--until", options.Until, out var until))
         {
+            return ExitCodes.UsageOrUnusableInput;
+        }
+
+        if (options.MaxKeys < 1)
+        {
+            context.Error.WriteLine($"error: --max-keys must be at least 1, found {options.MaxKeys}");
+            return ExitCodes.UsageOrUnusableInput;
+        }
+
+        if (!RulePackLoader.TryParseDuration(options.LateTolerance, out var lateTolerance))
+        {
+            context.Error.WriteLine($"error: --late-tolerance '{options.LateTolerance}' is not a duration such as 30s, 5m or 1h");
             return ExitCodes.UsageOrUnusableInput;
         }
 
@@ -84,9 +119,19 @@ internal static class ScanCommand
             return ExitCodes.UsageOrUnusableInput;
         }
 
-        var handler = new ScanHandler(context, new DetectionEngine(ruleSet, options.Cluster), options.Output, since, until);
+        var engine = new DetectionEngine(ruleSet, new Detection.Stateful.DetectionOptions { Cluster = options.Cluster, MaxKeys = options.MaxKeys, LateTolerance = lateTolerance });
+        if (options.Baseline is { } baselinePath && !Baseline.BaselineCommand.TryLoad(context, engine, baselinePath))
+        {
+            return ExitCodes.UsageOrUnusableInput;
+        }
+
+        var handler = new ScanHandler(context, engine, options.Output, since, until);
         var counters = new AuditLogReader().ReadPaths(options.Paths, handler, cancellationToken, context.OpenStdin);
         handler.WriteSummary();
+        if (options.Baseline is { } savePath && engine.Learns && engine.EventsSeen > 0)
+        {
+            engine.SaveBaseline(savePath);
+        }
 
         if (counters.Events == 0 && counters.Errors > 0)
         {
@@ -102,7 +147,7 @@ internal static class ScanCommand
     }
 
     /// <summary>Loads and compiles the rule files; every problem is printed, and any error stops the scan.</summary>
-    private static RuleSet? LoadRules(CliContext context, string[] paths)
+    internal static RuleSet? LoadRules(CliContext context, string[] paths)
     {
         if (paths.Length == 0)
         {
@@ -138,24 +183,6 @@ internal static class ScanCommand
         return ruleSet;
     }
 
-    private static bool TryParseTime(CliContext context, string option, string? text, out DateTimeOffset? time)
-    {
-        time = null;
-        if (text is null)
-        {
-            return true;
-        }
-
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
-        {
-            time = parsed;
-            return true;
-        }
-
-        context.Error.WriteLine($"error: {option} '{text}' is not an RFC 3339 time such as 2024-05-01T10:00:00Z");
-        return false;
-    }
-
     /// <summary>Feeds events to the engine within the time window and prints alerts as they fire.</summary>
     private sealed class ScanHandler(CliContext context, DetectionEngine engine, OutputFormat format, DateTimeOffset? since, DateTimeOffset? until) : IAuditEventHandler
     {
@@ -166,7 +193,7 @@ internal static class ScanCommand
 
         public void OnEvent(AuditEvent auditEvent, in RecordLocation location)
         {
-            if ((since is { } from && auditEvent.Time < from) || (until is { } to && auditEvent.Time >= to))
+            if (!TimeOptions.InRange(auditEvent, since, until))
             {
                 return;
             }
@@ -213,6 +240,11 @@ internal static class ScanCommand
             var console = new CliContext(target, context.Error, context.OpenStdin, false) { OutputWidth = context.OutputWidth }.CreateConsole();
             target.WriteLine();
             target.WriteLine($"scanned {engine.EventsSeen:N0} events ({engine.Evaluations:N0} rule evaluations), {Alerts.Count:N0} alerts");
+            if (engine.LateEvents + engine.UntimedEvents + engine.EvictedKeys > 0)
+            {
+                target.WriteLine($"stateful rules: {engine.StateKeys:N0} keys held, {engine.EvictedKeys:N0} evicted (--max-keys), "
+                    + $"{engine.LateEvents:N0} events too late (--late-tolerance), {engine.UntimedEvents:N0} without a time");
+            }
             if (Alerts.Count == 0)
             {
                 return;
