@@ -29,6 +29,23 @@ public sealed class ReadCounters
     public IEnumerable<KeyValuePair<InputFormat, long>> EventsByFormat =>
         Enum.GetValues<InputFormat>().Where(f => _byFormat[(int)f] > 0).Select(f => KeyValuePair.Create(f, _byFormat[(int)f]));
 
+    /// <summary>Adds another read's totals to these (when sources were read apart and merged).</summary>
+    internal void Add(ReadCounters other)
+    {
+        Events += other.Events;
+        Errors += other.Errors;
+        Warnings += other.Warnings;
+        Infos += other.Infos;
+        SkippedRecords += other.SkippedRecords;
+        RedactedValues += other.RedactedValues;
+        Sources += other.Sources;
+        Bytes += other.Bytes;
+        for (var i = 0; i < _byFormat.Length; i++)
+        {
+            _byFormat[i] += other._byFormat[i];
+        }
+    }
+
     internal void CountEvent(InputFormat format)
     {
         Events++;

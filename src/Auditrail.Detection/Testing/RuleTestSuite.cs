@@ -112,7 +112,7 @@ public static class RuleTestRunner
         var engine = new DetectionEngine(ruleSet);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         var handler = new CountingHandler(engine, counts, diagnostics);
-        new AuditLogReader().ReadPaths(suite.EventFiles, handler);
+        new EventTimeMerger().ReadMerged(suite.EventFiles, handler);
 
         var results = new List<RuleTestResult>();
         foreach (var expectation in suite.Expectations)

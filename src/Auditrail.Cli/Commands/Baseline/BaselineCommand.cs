@@ -79,7 +79,7 @@ internal static class BaselineCommand
         }
 
         var handler = new LearningHandler(context, engine, since, until);
-        var counters = new AuditLogReader().ReadPaths(paths, handler, cancellationToken, context.OpenStdin);
+        var counters = new EventTimeMerger().ReadMerged(paths, handler, cancellationToken, context.OpenStdin);
         if (counters.Events == 0)
         {
             context.Error.WriteLine("error: no events read; the baseline is left as it was");

@@ -126,7 +126,7 @@ internal static class ScanCommand
         }
 
         var handler = new ScanHandler(context, engine, options.Output, since, until);
-        var counters = new AuditLogReader().ReadPaths(options.Paths, handler, cancellationToken, context.OpenStdin);
+        var counters = new EventTimeMerger().ReadMerged(options.Paths, handler, cancellationToken, context.OpenStdin);
         handler.WriteSummary();
         if (options.Baseline is { } savePath && engine.Learns && engine.EventsSeen > 0)
         {
