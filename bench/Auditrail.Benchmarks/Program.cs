@@ -9,5 +9,11 @@ if (args is ["generate", var count])
     return 0;
 }
 
+// `-- state-memory KIND [KEYS]` measures one stateful detector holding KEYS keys (bench/state-memory.sh).
+if (args is ["state-memory", var kind, .. var rest])
+{
+    return StateMemory.Run(kind, rest is [var keys] ? int.Parse(keys, System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(ReaderBenchmarks).Assembly).Run(args);
 return 0;

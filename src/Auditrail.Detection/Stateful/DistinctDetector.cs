@@ -19,9 +19,10 @@ internal sealed class DistinctDetector(CompiledRule rule, RuleDistinct distinct,
     public override long Evicted => _keys.Evicted;
 
     /// <summary>Each distinct value with the last time it was seen and the request that showed it; never more than the rule's count.</summary>
-    private sealed class Values : KeyedState
+    private struct Values
     {
-        public readonly List<(string Value, Hit Hit)> Seen = new(2);
+        public (string Value, Hit Hit)[]? Seen;
+        public int Count;
     }
 
     public override StatefulFiring? Observe(AuditEvent auditEvent, DateTimeOffset time, uint steps)
@@ -32,28 +33,44 @@ internal sealed class DistinctDetector(CompiledRule rule, RuleDistinct distinct,
             return null;
         }
 
-        var state = _keys.Touch(_key.Of(auditEvent), static () => new Values());
-        var seen = state.Seen;
+        ref var state = ref _keys.Touch(_key.Of(auditEvent), out _);
         var hit = new Hit(time.UtcTicks, auditEvent.AuditId);
-        var index = seen.FindIndex(s => s.Value == value);
-        if (index < 0)
+        var seen = state.Seen ??= new (string, Hit)[1];
+        var index = Array.FindIndex(seen, 0, state.Count, s => s.Value == value);
+        if (index >= 0)
         {
-            seen.Add((value, hit));
+            seen[index] = seen[index].Hit.Ticks < hit.Ticks ? (value, hit) : seen[index];
         }
-        else if (seen[index].Hit.Ticks < hit.Ticks)
+        else
         {
-            seen[index] = (value, hit);
+            if (state.Count == seen.Length)
+            {
+                Array.Resize(ref state.Seen, Math.Min(seen.Length * 2, distinct.Count));
+                seen = state.Seen;
+            }
+
+            seen[state.Count++] = (value, hit);
         }
 
-        var newest = seen.Max(s => s.Hit.Ticks);
-        seen.RemoveAll(s => s.Hit.Ticks <= newest - distinct.Window.Ticks);
-        if (seen.Count < distinct.Count)
+        // Forget values older than the window (relative to the newest); keep the rest in place.
+        var newest = seen.Take(state.Count).Max(s => s.Hit.Ticks);
+        var kept = 0;
+        for (var i = 0; i < state.Count; i++)
+        {
+            if (seen[i].Hit.Ticks > newest - distinct.Window.Ticks)
+            {
+                seen[kept++] = seen[i];
+            }
+        }
+
+        state.Count = kept;
+        if (kept < distinct.Count)
         {
             return null;
         }
 
-        var values = seen.OrderBy(s => s.Hit.Ticks).ToList();
-        seen.Clear();
+        var values = seen.Take(kept).OrderBy(s => s.Hit.Ticks).ToList();
+        state = default;
         var shown = string.Join(", ", values.Take(10).Select(v => v.Value)) + (values.Count > 10 ? ", …" : string.Empty);
         return new StatefulFiring(values.Count, distinct.Window, values.Select(v => v.Hit.AuditId).OfType<string>().ToArray(),
             $"{values.Count} distinct {distinct.Field} within {Durations.Format(distinct.Window)}: {shown}");

@@ -1,99 +1,155 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+
 namespace Auditrail.Detection.Stateful;
 
-/// <summary>Per-key state of a stateful detector; <see cref="Touched"/> orders keys for eviction.</summary>
-internal abstract class KeyedState
-{
-    public long Touched;
-}
-
 /// <summary>
-/// Keyed state with a hard bound on keys. Past <see cref="MaxKeys"/>, the least recently touched
-/// eighth is dropped in one go (and counted), which costs far less memory than a linked recency list
-/// per key and amortises the sort over many inserts.
+/// Keyed state with a hard bound on keys, laid out for a million keys in little memory: keys are
+/// 64-bit hashes (seeded per process, so nobody can aim collisions at a key), state is a struct in a
+/// slot array, and the key text is kept only by tables that must write it out (learned baselines).
+/// Past <see cref="MaxKeys"/>, the least recently touched eighth is dropped in one go and counted,
+/// which needs no recency list per key and amortises the sort over many inserts.
 /// </summary>
-internal sealed class KeyedStateTable<TState>(int maxKeys) where TState : KeyedState
+/// <remarks>A <c>ref</c> returned by <see cref="Touch"/> is valid until the next call that adds a key.</remarks>
+internal sealed class KeyedStateTable<TState> where TState : struct
 {
-    private readonly Dictionary<string, TState> _states = new(StringComparer.Ordinal);
+    private static readonly long Seed = Random.Shared.NextInt64();
+
+    private readonly Dictionary<ulong, int> _slots = [];
+    private readonly Stack<int> _free = new();
+    private readonly bool _keepKeys;
+    private TState[] _states = new TState[16];
+    private long[] _touched = new long[16];
+    private ulong[] _hashes = new ulong[16];
+    private string?[] _keys;
+    private int _used;
     private long _clock;
 
-    public int MaxKeys { get; } = maxKeys > 0 ? maxKeys : throw new ArgumentOutOfRangeException(nameof(maxKeys), "at least one key");
+    public KeyedStateTable(int maxKeys, bool keepKeys = false)
+    {
+        MaxKeys = maxKeys > 0 ? maxKeys : throw new ArgumentOutOfRangeException(nameof(maxKeys), "at least one key");
+        _keepKeys = keepKeys;
+        _keys = keepKeys ? new string?[16] : [];
+    }
+
+    public int MaxKeys { get; }
 
     /// <summary>Keys dropped to stay within <see cref="MaxKeys"/>.</summary>
     public long Evicted { get; private set; }
 
-    public int Count => _states.Count;
+    public int Count => _slots.Count;
 
-    public IEnumerable<KeyValuePair<string, TState>> Entries => _states;
-
-    /// <summary>The state of <paramref name="key"/>, created when new; either way it becomes the most recent.</summary>
-    public TState Touch(string key, Func<TState> create)
+    /// <summary>The state of <paramref name="key"/>, created (default) when new; either way it becomes the most recent.</summary>
+    public ref TState Touch(string key, out bool added)
     {
-        if (!_states.TryGetValue(key, out var state))
+        var hash = Hash(key);
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_slots, hash, out var exists);
+        added = !exists;
+        if (!exists)
         {
-            state = create();
-            _states.Add(key, state);
-            state.Touched = ++_clock;
-            EvictIfFull();
-            return state;
+            slot = Allocate(hash, key);
         }
 
-        state.Touched = ++_clock;
-        return state;
-    }
-
-    public bool TryGet(string key, out TState state) => _states.TryGetValue(key, out state!);
-
-    public void Remove(string key) => _states.Remove(key);
-
-    /// <summary>Adds state read back from a baseline (older than anything touched since).</summary>
-    public void Restore(string key, TState state)
-    {
-        state.Touched = ++_clock;
-        _states[key] = state;
-        EvictIfFull();
-    }
-
-    /// <summary>Drops every key whose state <paramref name="isStale"/> says is dead.</summary>
-    public int RemoveWhere(Func<TState, bool> isStale)
-    {
-        var removed = 0;
-        foreach (var (key, state) in _states)
+        var index = slot;
+        _touched[index] = ++_clock;
+        if (added && _slots.Count > MaxKeys)
         {
-            if (isStale(state))
+            EvictLeastRecent();
+        }
+
+        return ref _states[index];
+    }
+
+    /// <summary>Live slots, for saving and sweeping; use <see cref="KeyAt"/> and <see cref="StateAt"/>.</summary>
+    public IEnumerable<int> Slots()
+    {
+        for (var i = 0; i < _used; i++)
+        {
+            if (_touched[i] != 0)
             {
-                _states.Remove(key);
-                removed++;
+                yield return i;
             }
         }
-
-        return removed;
     }
 
-    private void EvictIfFull()
+    public string KeyAt(int slot) => _keys.Length > slot ? _keys[slot] ?? string.Empty : string.Empty;
+
+    public ref TState StateAt(int slot) => ref _states[slot];
+
+    public void RemoveAt(int slot)
     {
-        if (_states.Count <= MaxKeys)
+        _slots.Remove(_hashes[slot]);
+        Release(slot);
+    }
+
+    private int Allocate(ulong hash, string key)
+    {
+        int slot;
+        if (_free.Count > 0)
         {
-            return;
+            slot = _free.Pop();
+        }
+        else
+        {
+            if (_used == _states.Length)
+            {
+                var size = _states.Length * 2;
+                Array.Resize(ref _states, size);
+                Array.Resize(ref _touched, size);
+                Array.Resize(ref _hashes, size);
+                if (_keepKeys)
+                {
+                    Array.Resize(ref _keys, size);
+                }
+            }
+
+            slot = _used++;
         }
 
+        _hashes[slot] = hash;
+        if (_keepKeys)
+        {
+            _keys[slot] = key;
+        }
+
+        return slot;
+    }
+
+    private void Release(int slot)
+    {
+        _states[slot] = default;
+        _touched[slot] = 0;
+        if (_keepKeys)
+        {
+            _keys[slot] = null;
+        }
+
+        _free.Push(slot);
+    }
+
+    private void EvictLeastRecent()
+    {
         // Drop down to 7/8 of the bound, so the next eviction is MaxKeys/8 inserts away.
         var target = MaxKeys - (MaxKeys / 8);
-        var touched = new long[_states.Count];
-        var i = 0;
-        foreach (var state in _states.Values)
+        var touched = new long[_slots.Count];
+        var n = 0;
+        foreach (var slot in _slots.Values)
         {
-            touched[i++] = state.Touched;
+            touched[n++] = _touched[slot];
         }
 
         Array.Sort(touched);
-        var cutoff = touched[_states.Count - target - 1];
-        foreach (var (key, state) in _states)
+        var cutoff = touched[_slots.Count - target - 1];
+        foreach (var (hash, slot) in _slots)
         {
-            if (state.Touched <= cutoff)
+            if (_touched[slot] <= cutoff)
             {
-                _states.Remove(key);
+                _slots.Remove(hash);
+                Release(slot);
                 Evicted++;
             }
         }
     }
+
+    private static ulong Hash(string key) => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(key.AsSpan()), Seed);
 }

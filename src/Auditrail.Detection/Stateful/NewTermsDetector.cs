@@ -15,7 +15,7 @@ internal sealed class NewTermsDetector(CompiledRule rule, RuleNewTerms newTerms,
     /// <summary>Values kept per key; past it the stalest gives way (a key with thousands of "normal" values learns little).</summary>
     public const int MaxTermsPerKey = 4096;
 
-    private readonly KeyedStateTable<Terms> _keys = new(maxKeys);
+    private readonly KeyedStateTable<Terms> _keys = new(maxKeys, keepKeys: true);
     private readonly GroupKey _key = new(newTerms.By);
     private readonly GroupKey _term = new(newTerms.Fields);
     private long _evictedTerms;
@@ -30,17 +30,25 @@ internal sealed class NewTermsDetector(CompiledRule rule, RuleNewTerms newTerms,
     /// One key's learned values with the last time each was seen. Most keys have a handful, so they
     /// live in parallel arrays searched linearly; an index is added only for keys with many.
     /// </summary>
-    private sealed class Terms : KeyedState
+    private struct Terms
     {
         public long FirstSeen;
         public bool Trained;
         public long LastSweep;
-        public string[] Values = new string[2];
-        public long[] LastSeen = new long[2];
+        public string[] Values;
+        public long[] LastSeen;
         public int Count;
         public Dictionary<string, int>? Index;
 
-        public int IndexOf(string value)
+        public Terms(long firstSeen)
+        {
+            FirstSeen = firstSeen;
+            LastSweep = firstSeen;
+            Values = new string[1];
+            LastSeen = new long[1];
+        }
+
+        public readonly int IndexOf(string value)
         {
             if (Index is not null)
             {
@@ -109,7 +117,7 @@ internal sealed class NewTermsDetector(CompiledRule rule, RuleNewTerms newTerms,
             return removed;
         }
 
-        public long Stalest()
+        public readonly long Stalest()
         {
             var stalest = long.MaxValue;
             for (var i = 0; i < Count; i++)
@@ -124,9 +132,15 @@ internal sealed class NewTermsDetector(CompiledRule rule, RuleNewTerms newTerms,
     public override StatefulFiring? Observe(AuditEvent auditEvent, DateTimeOffset time, uint steps)
     {
         var ticks = time.UtcTicks;
-        var terms = _keys.Touch(_key.Of(auditEvent), () => new Terms { FirstSeen = ticks, LastSweep = ticks });
+        var key = _key.Of(auditEvent);
+        ref var terms = ref _keys.Touch(key, out var added);
+        if (added)
+        {
+            terms = new Terms(ticks);
+        }
+
         terms.FirstSeen = Math.Min(terms.FirstSeen, ticks);
-        Expire(terms, ticks);
+        Expire(ref terms, ticks);
 
         var value = _term.Of(auditEvent);
         var index = terms.IndexOf(value);
@@ -151,11 +165,11 @@ internal sealed class NewTermsDetector(CompiledRule rule, RuleNewTerms newTerms,
 
         var ids = auditEvent.AuditId is { } id ? new[] { id } : [];
         return new StatefulFiring(1, null, ids,
-            $"new {_term.Description} '{GroupKey.Display(value)}' for {GroupKey.Display(_key.Of(auditEvent))} (known: {known} value{(known == 1 ? "" : "s")})");
+            $"new {_term.Description} '{GroupKey.Display(value)}' for {GroupKey.Display(key)} (known: {known} value{(known == 1 ? "" : "s")})");
     }
 
     /// <summary>Forgets values unseen for the expiry period; swept at most ten times per period per key, so it stays cheap.</summary>
-    private void Expire(Terms terms, long now)
+    private void Expire(ref Terms terms, long now)
     {
         if (now - terms.LastSweep < newTerms.ExpireAfter.Ticks / 10)
         {
@@ -168,9 +182,9 @@ internal sealed class NewTermsDetector(CompiledRule rule, RuleNewTerms newTerms,
 
     public void CompleteLearning()
     {
-        foreach (var (_, terms) in _keys.Entries)
+        foreach (var slot in _keys.Slots())
         {
-            terms.Trained = true;
+            _keys.StateAt(slot).Trained = true;
         }
     }
 
@@ -178,8 +192,10 @@ internal sealed class NewTermsDetector(CompiledRule rule, RuleNewTerms newTerms,
     {
         var expiredBefore = now.UtcTicks - newTerms.ExpireAfter.Ticks;
         writer.WriteStartArray();
-        foreach (var (key, terms) in _keys.Entries)
+        foreach (var slot in _keys.Slots())
         {
+            ref var terms = ref _keys.StateAt(slot);
+            var key = _keys.KeyAt(slot);
             terms.RemoveSeenBefore(expiredBefore);
             if (terms.Count == 0)
             {
@@ -208,18 +224,13 @@ internal sealed class NewTermsDetector(CompiledRule rule, RuleNewTerms newTerms,
         var loaded = 0;
         foreach (var item in keys.EnumerateArray())
         {
-            var terms = new Terms
-            {
-                FirstSeen = item.GetProperty("firstSeen").GetDateTimeOffset().UtcTicks,
-                Trained = item.GetProperty("trained").GetBoolean(),
-            };
+            var terms = new Terms(item.GetProperty("firstSeen").GetDateTimeOffset().UtcTicks) { Trained = item.GetProperty("trained").GetBoolean() };
             foreach (var term in item.GetProperty("terms").EnumerateObject())
             {
                 terms.Add(term.Name, term.Value.GetDateTimeOffset().UtcTicks);
             }
 
-            terms.LastSweep = terms.FirstSeen;
-            _keys.Restore(item.GetProperty("key").GetString() ?? string.Empty, terms);
+            _keys.Touch(item.GetProperty("key").GetString() ?? string.Empty, out _) = terms;
             loaded++;
         }
 

@@ -18,7 +18,7 @@ internal sealed class RateDetector(CompiledRule rule, RuleRate rate, int maxKeys
     /// <summary>Idle hours folded in as zeros at most this far back (a week), so a long silence costs little.</summary>
     private const int MaxIdleHoursFolded = 24 * 7;
 
-    private readonly KeyedStateTable<Profile> _keys = new(maxKeys);
+    private readonly KeyedStateTable<Profile> _keys = new(maxKeys, keepKeys: true);
     private readonly GroupKey _key = new(rate.By);
 
     public override int Keys => _keys.Count;
@@ -27,12 +27,19 @@ internal sealed class RateDetector(CompiledRule rule, RuleRate rate, int maxKeys
 
     public string Fingerprint => $"rate;by={_key.Description}";
 
-    private sealed class Profile : KeyedState
+    /// <summary>Twenty-four values stored inline, so a profile is one struct and no arrays.</summary>
+    [System.Runtime.CompilerServices.InlineArray(24)]
+    internal struct Hours<T>
+    {
+        private T _first;
+    }
+
+    private struct Profile
     {
         public long FirstSeen;
         public bool Trained;
-        public readonly float[] Mean = new float[24];
-        public readonly byte[] Samples = new byte[24];
+        public Hours<float> Mean;
+        public Hours<byte> Samples;
 
         /// <summary>Start of the hour being counted (UTC ticks), its count so far, and whether it already alerted.</summary>
         public long Hour;
@@ -51,11 +58,17 @@ internal sealed class RateDetector(CompiledRule rule, RuleRate rate, int maxKeys
     {
         var ticks = time.UtcTicks;
         var hour = ticks - (ticks % TimeSpan.TicksPerHour);
-        var profile = _keys.Touch(_key.Of(auditEvent), () => new Profile { FirstSeen = ticks, Hour = hour });
+        var key = _key.Of(auditEvent);
+        ref var profile = ref _keys.Touch(key, out var added);
+        if (added)
+        {
+            profile = new Profile { FirstSeen = ticks, Hour = hour };
+        }
+
         profile.FirstSeen = Math.Min(profile.FirstSeen, ticks);
         if (hour > profile.Hour)
         {
-            CloseHours(profile, hour);
+            CloseHours(ref profile, hour);
         }
         else if (hour < profile.Hour)
         {
@@ -75,11 +88,11 @@ internal sealed class RateDetector(CompiledRule rule, RuleRate rate, int maxKeys
         profile.Alerted = true;
         var ids = auditEvent.AuditId is { } id ? new[] { id } : [];
         return new StatefulFiring(profile.Count, TimeSpan.FromHours(1), ids,
-            $"{profile.Count} events in the hour from {new DateTimeOffset(hour, TimeSpan.Zero):HH:mm}Z for {GroupKey.Display(_key.Of(auditEvent))}, usually {usual:0.#}");
+            $"{profile.Count} events in the hour from {new DateTimeOffset(hour, TimeSpan.Zero):HH:mm}Z for {GroupKey.Display(key)}, usually {usual:0.#}");
     }
 
     /// <summary>Folds the finished hour into its hour of day, and the idle hours since as zeros.</summary>
-    private static void CloseHours(Profile profile, long hour)
+    private static void CloseHours(ref Profile profile, long hour)
     {
         profile.Fold(HourOfDay(profile.Hour), profile.Count);
         var idle = (hour - profile.Hour) / TimeSpan.TicksPerHour - 1;
@@ -98,19 +111,20 @@ internal sealed class RateDetector(CompiledRule rule, RuleRate rate, int maxKeys
 
     public void CompleteLearning()
     {
-        foreach (var (_, profile) in _keys.Entries)
+        foreach (var slot in _keys.Slots())
         {
-            profile.Trained = true;
+            _keys.StateAt(slot).Trained = true;
         }
     }
 
     public void Save(Utf8JsonWriter writer, DateTimeOffset now)
     {
         writer.WriteStartArray();
-        foreach (var (key, profile) in _keys.Entries)
+        foreach (var slot in _keys.Slots())
         {
+            ref var profile = ref _keys.StateAt(slot);
             writer.WriteStartObject();
-            writer.WriteString("key", key);
+            writer.WriteString("key", _keys.KeyAt(slot));
             writer.WriteString("firstSeen", new DateTimeOffset(profile.FirstSeen, TimeSpan.Zero));
             writer.WriteBoolean("trained", profile.Trained);
             writer.WriteString("hour", new DateTimeOffset(profile.Hour, TimeSpan.Zero));
@@ -158,7 +172,7 @@ internal sealed class RateDetector(CompiledRule rule, RuleRate rate, int maxKeys
 
             means.CopyTo(profile.Mean);
             samples.CopyTo(profile.Samples);
-            _keys.Restore(item.GetProperty("key").GetString() ?? string.Empty, profile);
+            _keys.Touch(item.GetProperty("key").GetString() ?? string.Empty, out _) = profile;
             loaded++;
         }
 

@@ -16,52 +16,53 @@ internal sealed class SequenceDetector(CompiledRule rule, RuleSequence sequence,
     private const int HitsPerStep = 32;
 
     private readonly KeyedStateTable<Progress> _keys = new(maxKeys);
+    private readonly int _stepCount = sequence.Steps.Count;
     private readonly GroupKey _key = new(sequence.By);
 
     public override int Keys => _keys.Count;
 
     public override long Evicted => _keys.Evicted;
 
-    private sealed class Progress(int steps) : KeyedState
+    /// <summary>Recent events per step, created on a key's first event.</summary>
+    private struct Progress
     {
-        public readonly TimeWindow?[] Steps = new TimeWindow?[steps];
+        public HitList[]? Steps;
     }
 
     public override StatefulFiring? Observe(AuditEvent auditEvent, DateTimeOffset time, uint steps)
     {
-        var count = sequence.Steps.Count;
-        var progress = _keys.Touch(_key.Of(auditEvent), () => new Progress(count));
+        ref var progress = ref _keys.Touch(_key.Of(auditEvent), out _);
+        var recorded = progress.Steps ??= new HitList[_stepCount];
         var hit = new Hit(time.UtcTicks, auditEvent.AuditId);
         var newest = hit.Ticks;
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < recorded.Length; i++)
         {
             if ((steps & (1u << i)) != 0)
             {
-                var window = progress.Steps[i] ??= new TimeWindow();
-                window.Add(hit);
-                if (window.Count > HitsPerStep)
+                recorded[i].Add(hit);
+                if (recorded[i].Count > HitsPerStep)
                 {
-                    window.RemoveAt(0);
+                    recorded[i].RemoveFirst();
                 }
             }
 
-            if (progress.Steps[i] is { Count: > 0 } recorded)
+            if (recorded[i].Count > 0)
             {
-                newest = Math.Max(newest, recorded.NewestTicks);
+                newest = Math.Max(newest, recorded[i].NewestTicks);
             }
         }
 
-        foreach (var window in progress.Steps)
+        for (var i = 0; i < recorded.Length; i++)
         {
-            window?.DropOlderThan(newest - sequence.Within.Ticks - 1);
+            recorded[i].DropOlderThan(newest - sequence.Within.Ticks - 1);
         }
 
-        if (FindChain(progress) is not { } chain)
+        if (FindChain(recorded) is not { } chain)
         {
             return null;
         }
 
-        Array.Fill(progress.Steps, null);
+        progress = default;
         var names = string.Join(" → ", sequence.Steps.Select(s => s.Name));
         return new StatefulFiring(chain.Length, sequence.Within, chain.Select(h => h.AuditId).OfType<string>().ToArray(),
             $"{names} within {Durations.Format(sequence.Within)}");
@@ -71,19 +72,18 @@ internal sealed class SequenceDetector(CompiledRule rule, RuleSequence sequence,
     /// The chain that starts earliest: for each start, the earliest later event of each next step
     /// (greedy choice keeps the chain as short as possible), accepted if it fits in the span.
     /// </summary>
-    private Hit[]? FindChain(Progress progress)
+    private Hit[]? FindChain(HitList[] steps)
     {
-        if (progress.Steps.Any(s => s is not { Count: > 0 }))
+        if (steps.Any(s => s.Count == 0))
         {
             return null;
         }
 
-        var chain = new Hit[progress.Steps.Length];
-        var first = progress.Steps[0]!;
-        for (var start = 0; start < first.Count; start++)
+        var chain = new Hit[steps.Length];
+        for (var start = 0; start < steps[0].Count; start++)
         {
-            chain[0] = first[start];
-            if (Extend(progress, chain) && chain[^1].Ticks - chain[0].Ticks <= sequence.Within.Ticks)
+            chain[0] = steps[0][start];
+            if (Extend(steps, chain) && chain[^1].Ticks - chain[0].Ticks <= sequence.Within.Ticks)
             {
                 return chain;
             }
@@ -92,11 +92,11 @@ internal sealed class SequenceDetector(CompiledRule rule, RuleSequence sequence,
         return null;
     }
 
-    private static bool Extend(Progress progress, Hit[] chain)
+    private static bool Extend(HitList[] steps, Hit[] chain)
     {
         for (var step = 1; step < chain.Length; step++)
         {
-            var window = progress.Steps[step]!;
+            var window = steps[step];
             var found = false;
             for (var i = 0; i < window.Count && !found; i++)
             {

@@ -10,22 +10,16 @@ namespace Auditrail.Detection.Stateful;
 /// </summary>
 internal sealed class ThresholdDetector(CompiledRule rule, RuleThreshold threshold, int maxKeys) : StatefulDetector(rule)
 {
-    private readonly KeyedStateTable<Window> _windows = new(maxKeys);
+    private readonly KeyedStateTable<HitList> _windows = new(maxKeys);
     private readonly GroupKey _key = new(threshold.By);
 
     public override int Keys => _windows.Count;
 
     public override long Evicted => _windows.Evicted;
 
-    private sealed class Window : KeyedState
-    {
-        public readonly TimeWindow Hits = new();
-    }
-
     public override StatefulFiring? Observe(AuditEvent auditEvent, DateTimeOffset time, uint steps)
     {
-        var window = _windows.Touch(_key.Of(auditEvent), static () => new Window());
-        var hits = window.Hits;
+        ref var hits = ref _windows.Touch(_key.Of(auditEvent), out _);
         hits.Add(new Hit(time.UtcTicks, auditEvent.AuditId));
         hits.DropOlderThan(hits.NewestTicks - threshold.Window.Ticks);
         if (hits.Count < threshold.Count)
@@ -40,20 +34,24 @@ internal sealed class ThresholdDetector(CompiledRule rule, RuleThreshold thresho
     }
 }
 
-/// <summary>Hits kept in time order in a small growable array (one per key, so it must stay small).</summary>
-internal sealed class TimeWindow
+/// <summary>
+/// Hits kept in time order in a small growable array. A struct, so a key's hits cost one array and no
+/// object of their own: with a million keys, every header counts. Use it through a <c>ref</c>.
+/// </summary>
+internal struct HitList
 {
-    private Hit[] _hits = new Hit[1];
+    private Hit[]? _hits;
 
     public int Count { get; private set; }
 
-    public long NewestTicks => _hits[Count - 1].Ticks;
+    public readonly long NewestTicks => _hits![Count - 1].Ticks;
 
-    public Hit this[int index] => _hits[index];
+    public readonly Hit this[int index] => _hits![index];
 
     /// <summary>Inserts in time order: a late event within the window lands where it belongs.</summary>
     public void Add(Hit hit)
     {
+        _hits ??= new Hit[1];
         if (Count == _hits.Length)
         {
             Array.Resize(ref _hits, _hits.Length * 2);
@@ -74,32 +72,37 @@ internal sealed class TimeWindow
     public void DropOlderThan(long ticks)
     {
         var keep = 0;
-        while (keep < Count && _hits[keep].Ticks <= ticks)
+        while (keep < Count && _hits![keep].Ticks <= ticks)
         {
             keep++;
         }
 
         if (keep > 0)
         {
-            Array.Copy(_hits, keep, _hits, 0, Count - keep);
+            Array.Copy(_hits!, keep, _hits!, 0, Count - keep);
             Count -= keep;
         }
     }
 
-    public void RemoveAt(int index)
+    public void RemoveFirst()
     {
-        Array.Copy(_hits, index + 1, _hits, index, Count - index - 1);
+        Array.Copy(_hits!, 1, _hits!, 0, Count - 1);
         Count--;
     }
 
-    public void Clear() => Count = 0;
+    /// <summary>Empties the list and lets its array go (most keys never fire again).</summary>
+    public void Clear()
+    {
+        Count = 0;
+        _hits = null;
+    }
 
-    public string[] AuditIds()
+    public readonly string[] AuditIds()
     {
         var ids = new List<string>(Count);
         for (var i = 0; i < Count; i++)
         {
-            if (_hits[i].AuditId is { } id)
+            if (_hits![i].AuditId is { } id)
             {
                 ids.Add(id);
             }
