@@ -154,9 +154,13 @@ public sealed class DetectionEngine
     public IEnumerable<(string Rule, string Kind, int Keys, long Evicted)> StateSummary() =>
         _stateful.Select(d => (d.Rule.Definition.Name, d.GetType().Name.Replace("Detector", string.Empty, StringComparison.Ordinal), d.Keys, d.Evicted));
 
+    /// <summary>
+    /// True for a second match of one request: another stage of it, or the same record twice (rotated
+    /// or overlapping log files). Either way the request has been judged already.
+    /// </summary>
     private bool IsRepeat(CompiledRule rule, AuditEvent auditEvent)
     {
-        if (rule.Definition.Stages.Count < 2 || auditEvent.AuditId is not { } auditId)
+        if (auditEvent.AuditId is not { } auditId)
         {
             return false;
         }

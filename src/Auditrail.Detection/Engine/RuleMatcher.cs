@@ -33,7 +33,7 @@ public sealed class RuleMatcher(RuleSet rules)
         foreach (var rule in candidates)
         {
             Evaluations++;
-            if (!rule.Condition.Evaluate(_activation).IsTrue)
+            if (!rule.Condition.Evaluate(_activation).IsTrue || (rule.Exceptions is { } exceptions && exceptions.Exempts(auditEvent)))
             {
                 continue;
             }

@@ -18,6 +18,9 @@ public sealed record CompiledRule(RuleDefinition Definition, CelProgram Conditio
 
     /// <summary>Position in <see cref="RuleSet.Rules"/>, so per-rule state can live in arrays.</summary>
     public int Ordinal { get; init; }
+
+    /// <summary>The allow-list rows that exempt a matching event; null when the rule has none.</summary>
+    public ExceptionFilter? Exceptions { get; init; }
 }
 
 /// <summary>
@@ -58,7 +61,13 @@ public sealed class RuleSet
                 continue;
             }
 
-            var condition = WithExceptions(rule, diagnostics);
+            var exceptions = CompileExceptions(rule, diagnostics, out var exceptionsFailed);
+            if (exceptionsFailed)
+            {
+                continue;
+            }
+
+            var condition = rule.Condition;
             var result = environment.Compile(condition);
             if (!result.Success)
             {
@@ -85,7 +94,7 @@ public sealed class RuleSet
             }
 
             var parsed = Parser.Parse(condition).Expr!;
-            compiled.Add(new CompiledRule(rule, result.Program, output, RuleIndexKey.From(rule, parsed, named)) { Steps = steps, Ordinal = compiled.Count });
+            compiled.Add(new CompiledRule(rule, result.Program, output, RuleIndexKey.From(rule, parsed, named)) { Steps = steps, Ordinal = compiled.Count, Exceptions = exceptions });
         }
 
         return new RuleSet(compiled, environment);
@@ -153,31 +162,21 @@ public sealed class RuleSet
         return named;
     }
 
-    /// <summary>The condition with each exception row turned into <c>!(field == value &amp;&amp; …)</c>.</summary>
-    private static string WithExceptions(RuleDefinition rule, List<RuleDiagnostic> diagnostics)
+    /// <summary>The rule's exceptions as a filter, or null when it has none; an unknown field is an error and leaves the rule out.</summary>
+    private static ExceptionFilter? CompileExceptions(RuleDefinition rule, List<RuleDiagnostic> diagnostics, out bool failed)
     {
-        if (rule.Exceptions.Count == 0)
-        {
-            return rule.Condition;
-        }
-
-        var text = new StringBuilder($"({rule.Condition})");
+        failed = false;
         foreach (var exception in rule.Exceptions)
         {
             foreach (var field in exception.Fields.Where(f => Core.Fields.FieldCatalog.Find(f) is null))
             {
                 diagnostics.Add(new RuleDiagnostic(exception.Location.File, exception.Location.Line, exception.Location.Column, RuleCodes.ExceptionError,
                     $"rule '{rule.Name}': exception '{exception.Name}' names unknown field '{field}'"));
-            }
-
-            foreach (var row in exception.Values)
-            {
-                var terms = exception.Fields.Select((f, i) => $"{f} == {Quote(row[i])}");
-                text.Append(" && !(").Append(string.Join(" && ", terms)).Append(')');
+                failed = true;
             }
         }
 
-        return text.ToString();
+        return failed || rule.Exceptions.All(e => e.Values.Count == 0) ? null : new ExceptionFilter(rule.Exceptions);
     }
 
     /// <summary>A CEL string literal for any text.</summary>

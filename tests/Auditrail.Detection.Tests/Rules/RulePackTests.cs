@@ -1,5 +1,6 @@
 using Auditrail.Core.Model;
 using Auditrail.Detection.Conditions;
+using Auditrail.Detection.Engine;
 using Auditrail.Detection.Rules;
 using Auditrail.Detection.Tests.Support;
 
@@ -48,16 +49,16 @@ public class RulePackTests
 
     private static Dictionary<string, int> Fire(RuleSet set)
     {
-        var activation = new AuditEventActivation(set.Environment);
+        var matcher = new RuleMatcher(set);
         var counts = set.Rules.ToDictionary(r => r.Definition.Name, _ => 0);
+        var matches = new List<RuleMatch>();
         foreach (var e in Traces.Value)
         {
-            foreach (var rule in set.Candidates(e))
+            matches.Clear();
+            matcher.Match(e, matches);
+            foreach (var match in matches)
             {
-                if (rule.Condition.Evaluate(activation.Reset(e)).IsTrue)
-                {
-                    counts[rule.Definition.Name]++;
-                }
+                counts[match.Rule.Definition.Name]++;
             }
         }
 

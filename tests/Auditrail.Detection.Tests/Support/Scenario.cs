@@ -27,14 +27,14 @@ public static class Scenario
 
     /// <summary>
     /// An event at <paramref name="at"/> after <see cref="Start"/>: <c>verb</c>, <c>resource</c>,
-    /// <c>name</c>, <c>user</c>, <c>ip</c>, <c>agent</c>, <c>code</c> and <c>id</c> can be set.
+    /// <c>name</c>, <c>user</c>, <c>ip</c>, <c>agent</c>, <c>code</c>, <c>id</c> and <c>ns</c> (empty: cluster-scoped) can be set.
     /// </summary>
     public static AuditEvent Event(TimeSpan at, string verb = "get", string resource = "pods", string name = "p", string user = "alice",
         string ip = "10.0.0.1", string agent = "kubectl/v1.30", int code = 200, string? id = null, string ns = "default")
     {
         var time = (Start + at).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
         id ??= Guid.NewGuid().ToString("D");
-        var json = $$"""{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"{{id}}","stage":"ResponseComplete","requestURI":"/x","verb":"{{verb}}","user":{"username":"{{user}}","groups":["system:authenticated"]},"sourceIPs":["{{ip}}"],"userAgent":"{{agent}}","objectRef":{"resource":"{{resource}}","namespace":"{{ns}}","name":"{{name}}","apiVersion":"v1"},"responseStatus":{"code":{{code}}},"requestReceivedTimestamp":"{{time}}","stageTimestamp":"{{time}}"}""";
+        var json = $$"""{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"{{id}}","stage":"ResponseComplete","requestURI":"/x","verb":"{{verb}}","user":{"username":"{{user}}","groups":["system:authenticated"]},"sourceIPs":["{{ip}}"],"userAgent":"{{agent}}","objectRef":{"resource":"{{resource}}",{{(ns.Length > 0 ? $"\"namespace\":\"{ns}\"," : "")}}"name":"{{name}}","apiVersion":"v1"},"responseStatus":{"code":{{code}}},"requestReceivedTimestamp":"{{time}}","stageTimestamp":"{{time}}"}""";
         return Events.ReadText(json).Single();
     }
 

@@ -20,7 +20,10 @@ internal static class ScanCommand
           # Scan a log with the bundled default pack
           auditrail scan /var/log/kubernetes/audit/
 
-          # With your own rules, appended to or overriding the defaults
+          # The bundled pack plus your own rules, which may append to or override it
+          auditrail scan audit.log --rules default --rules my-rules/
+
+          # Only your own rules
           auditrail scan audit.log --rules my-rules/
 
           # One alert per line as JSON, for a SIEM or jq
@@ -36,7 +39,10 @@ internal static class ScanCommand
     public static Command Create(CliContext context)
     {
         var paths = new Argument<string[]>("paths") { Description = "Audit logs: files, directories or - for stdin, in any format `auditrail read` takes.", Arity = ArgumentArity.OneOrMore };
-        var rules = new Option<string[]>("--rules") { Description = "Rule files or directories (repeatable); later ones may append to or override earlier ones." };
+        var rules = new Option<string[]>("--rules")
+        {
+            Description = "Rule files or directories (repeatable) instead of the bundled pack; 'default' names the bundled pack, so '--rules default --rules mine/' extends it. Later files may append to or override earlier ones.",
+        };
         var cluster = new Option<string?>("--cluster") { Description = "Cluster name to stamp on alerts whose events do not carry one." };
         var since = new Option<string?>("--since") { Description = "Only events at or after this time (RFC 3339)." };
         var until = new Option<string?>("--until") { Description = "Only events before this time (RFC 3339)." };
@@ -164,7 +170,7 @@ internal static class ScanCommand
         var loader = new RulePackLoader();
         foreach (var path in paths)
         {
-            loader.LoadPath(path);
+            loader.LoadPath(path == "default" && !Path.Exists(path) ? DefaultPackDirectory : path);
         }
 
         var diagnostics = new List<RuleDiagnostic>(loader.Diagnostics);
@@ -210,7 +216,7 @@ internal static class ScanCommand
             {
                 _table.WriteRow(alert.Time is { } t ? Core.Writing.AuditEventJsonWriter.FormatTime(t) : null,
                     alert.Severity.ToWireName(), alert.Rule, alert.Impersonator is null ? alert.Identity : $"{alert.Impersonator} as {alert.Identity}",
-                    alert.SourceIp, alert.Message);
+                    alert.SourceIp, alert.Message.ReplaceLineEndings(" "));
                 return;
             }
 
