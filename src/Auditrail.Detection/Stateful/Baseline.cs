@@ -62,6 +62,11 @@ internal sealed class Baseline
 
             try
             {
+                if (section.TryGetProperty("seed", out var seed))
+                {
+                    learner.HashSeed = seed.GetInt64();
+                }
+
                 keyCount += learner.Load(keys);
                 ruleCount++;
             }
@@ -96,6 +101,11 @@ internal sealed class Baseline
                 writer.WriteStartObject();
                 writer.WriteString("rule", detector.Rule.Definition.Name);
                 writer.WriteString("fingerprint", learner.Fingerprint);
+                if (learner.HashSeed is { } seed)
+                {
+                    writer.WriteNumber("seed", seed);
+                }
+
                 writer.WritePropertyName("keys");
                 learner.Save(writer, now);
                 writer.WriteEndObject();

@@ -10,20 +10,13 @@ namespace Auditrail.Detection.Stateful;
 /// </summary>
 internal sealed class DistinctDetector(CompiledRule rule, RuleDistinct distinct, int maxKeys) : StatefulDetector(rule)
 {
-    private readonly KeyedStateTable<Values> _keys = new(maxKeys);
+    private readonly KeyedStateTable<InlineList<(string Value, Hit Hit)>> _keys = new(maxKeys);
     private readonly GroupKey _key = new(distinct.By);
     private readonly GroupKey _value = new([distinct.Field]);
 
     public override int Keys => _keys.Count;
 
     public override long Evicted => _keys.Evicted;
-
-    /// <summary>Each distinct value with the last time it was seen and the request that showed it; never more than the rule's count.</summary>
-    private struct Values
-    {
-        public (string Value, Hit Hit)[]? Seen;
-        public int Count;
-    }
 
     public override StatefulFiring? Observe(AuditEvent auditEvent, DateTimeOffset time, uint steps)
     {
@@ -33,44 +26,40 @@ internal sealed class DistinctDetector(CompiledRule rule, RuleDistinct distinct,
             return null;
         }
 
-        ref var state = ref _keys.Touch(_key.Of(auditEvent), out _);
+        // Each distinct value with the last time it was seen and the request that showed it; never more than the rule's count.
+        ref var seen = ref _keys.Touch(_key.Of(auditEvent), out _);
         var hit = new Hit(time.UtcTicks, auditEvent.AuditId);
-        var seen = state.Seen ??= new (string, Hit)[1];
-        var index = Array.FindIndex(seen, 0, state.Count, s => s.Value == value);
-        if (index >= 0)
+        var index = -1;
+        var newest = hit.Ticks;
+        for (var i = 0; i < seen.Count; i++)
         {
-            seen[index] = seen[index].Hit.Ticks < hit.Ticks ? (value, hit) : seen[index];
-        }
-        else
-        {
-            if (state.Count == seen.Length)
-            {
-                Array.Resize(ref state.Seen, Math.Min(seen.Length * 2, distinct.Count));
-                seen = state.Seen;
-            }
-
-            seen[state.Count++] = (value, hit);
+            index = seen[i].Value == value ? i : index;
+            newest = Math.Max(newest, seen[i].Hit.Ticks);
         }
 
-        // Forget values older than the window (relative to the newest); keep the rest in place.
-        var newest = seen.Take(state.Count).Max(s => s.Hit.Ticks);
-        var kept = 0;
-        for (var i = 0; i < state.Count; i++)
+        if (index < 0)
         {
-            if (seen[i].Hit.Ticks > newest - distinct.Window.Ticks)
-            {
-                seen[kept++] = seen[i];
-            }
+            seen.Add((value, hit));
+        }
+        else if (seen[index].Hit.Ticks < hit.Ticks)
+        {
+            seen[index] = (value, hit);
         }
 
-        state.Count = kept;
-        if (kept < distinct.Count)
+        seen.RemoveWhere(static (s, limit) => s.Hit.Ticks <= limit, newest - distinct.Window.Ticks);
+        if (seen.Count < distinct.Count)
         {
             return null;
         }
 
-        var values = seen.Take(kept).OrderBy(s => s.Hit.Ticks).ToList();
-        state = default;
+        var values = new List<(string Value, Hit Hit)>(seen.Count);
+        for (var i = 0; i < seen.Count; i++)
+        {
+            values.Add(seen[i]);
+        }
+
+        values.Sort((a, b) => a.Hit.Ticks.CompareTo(b.Hit.Ticks));
+        seen.Clear();
         var shown = string.Join(", ", values.Take(10).Select(v => v.Value)) + (values.Count > 10 ? ", …" : string.Empty);
         return new StatefulFiring(values.Count, distinct.Window, values.Select(v => v.Hit.AuditId).OfType<string>().ToArray(),
             $"{values.Count} distinct {distinct.Field} within {Durations.Format(distinct.Window)}: {shown}");

@@ -10,18 +10,18 @@ namespace Auditrail.Detection.Stateful;
 /// Past <see cref="MaxKeys"/>, the least recently touched eighth is dropped in one go and counted,
 /// which needs no recency list per key and amortises the sort over many inserts.
 /// </summary>
-/// <remarks>A <c>ref</c> returned by <see cref="Touch"/> is valid until the next call that adds a key.</remarks>
+/// <remarks>A <c>ref</c> returned by <see cref="Touch"/> stays valid while its key is held: slots live in pages that never move.</remarks>
 internal sealed class KeyedStateTable<TState> where TState : struct
 {
     private static readonly long Seed = Random.Shared.NextInt64();
 
-    private readonly Dictionary<ulong, int> _slots = [];
+    private readonly HashSlotIndex _slots = new();
     private readonly Stack<int> _free = new();
     private readonly bool _keepKeys;
-    private TState[] _states = new TState[16];
-    private long[] _touched = new long[16];
-    private ulong[] _hashes = new ulong[16];
-    private string?[] _keys;
+    private readonly PagedArray<TState> _states = new();
+    private readonly PagedArray<long> _touched = new();
+    private readonly PagedArray<ulong> _hashes = new();
+    private readonly PagedArray<byte[]?> _keys = new();
     private int _used;
     private long _clock;
 
@@ -29,7 +29,6 @@ internal sealed class KeyedStateTable<TState> where TState : struct
     {
         MaxKeys = maxKeys > 0 ? maxKeys : throw new ArgumentOutOfRangeException(nameof(maxKeys), "at least one key");
         _keepKeys = keepKeys;
-        _keys = keepKeys ? new string?[16] : [];
     }
 
     public int MaxKeys { get; }
@@ -43,14 +42,14 @@ internal sealed class KeyedStateTable<TState> where TState : struct
     public ref TState Touch(string key, out bool added)
     {
         var hash = Hash(key);
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_slots, hash, out var exists);
-        added = !exists;
-        if (!exists)
+        var index = _slots.Find(hash);
+        added = index < 0;
+        if (added)
         {
-            slot = Allocate(hash, key);
+            index = Allocate(hash, key);
+            _slots.Add(hash, index);
         }
 
-        var index = slot;
         _touched[index] = ++_clock;
         if (added && _slots.Count > MaxKeys)
         {
@@ -72,7 +71,8 @@ internal sealed class KeyedStateTable<TState> where TState : struct
         }
     }
 
-    public string KeyAt(int slot) => _keys.Length > slot ? _keys[slot] ?? string.Empty : string.Empty;
+    /// <summary>The key's text, for tables that keep it (kept as UTF-8: most keys are ASCII, half the size).</summary>
+    public string KeyAt(int slot) => _keepKeys && _keys[slot] is { } utf8 ? System.Text.Encoding.UTF8.GetString(utf8) : string.Empty;
 
     public ref TState StateAt(int slot) => ref _states[slot];
 
@@ -91,25 +91,20 @@ internal sealed class KeyedStateTable<TState> where TState : struct
         }
         else
         {
-            if (_used == _states.Length)
-            {
-                var size = _states.Length * 2;
-                Array.Resize(ref _states, size);
-                Array.Resize(ref _touched, size);
-                Array.Resize(ref _hashes, size);
-                if (_keepKeys)
-                {
-                    Array.Resize(ref _keys, size);
-                }
-            }
-
             slot = _used++;
+            _states.EnsureCapacity(_used);
+            _touched.EnsureCapacity(_used);
+            _hashes.EnsureCapacity(_used);
+            if (_keepKeys)
+            {
+                _keys.EnsureCapacity(_used);
+            }
         }
 
         _hashes[slot] = hash;
         if (_keepKeys)
         {
-            _keys[slot] = key;
+            _keys[slot] = System.Text.Encoding.UTF8.GetBytes(key);
         }
 
         return slot;
@@ -133,23 +128,51 @@ internal sealed class KeyedStateTable<TState> where TState : struct
         var target = MaxKeys - (MaxKeys / 8);
         var touched = new long[_slots.Count];
         var n = 0;
-        foreach (var slot in _slots.Values)
+        foreach (var slot in Slots())
         {
             touched[n++] = _touched[slot];
         }
 
         Array.Sort(touched);
         var cutoff = touched[_slots.Count - target - 1];
-        foreach (var (hash, slot) in _slots)
+        foreach (var slot in Slots())
         {
             if (_touched[slot] <= cutoff)
             {
-                _slots.Remove(hash);
-                Release(slot);
+                RemoveAt(slot);
                 Evicted++;
             }
         }
     }
 
     private static ulong Hash(string key) => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(key.AsSpan()), Seed);
+}
+
+/// <summary>
+/// A growable array in fixed pages. Growing adds a page and copies nothing, so a table of a million
+/// large structs never holds an old and a new copy of itself at once (which doubled the peak memory).
+/// </summary>
+internal sealed class PagedArray<T>
+{
+    private const int PageBits = 12;
+    private const int PageSize = 1 << PageBits;
+
+    private T[][] _pages = [];
+    private int _allocated;
+
+    public ref T this[int index] => ref _pages[index >> PageBits][index & (PageSize - 1)];
+
+    public void EnsureCapacity(int count)
+    {
+        var pages = (count + PageSize - 1) >> PageBits;
+        if (pages > _pages.Length)
+        {
+            Array.Resize(ref _pages, Math.Max(pages, _pages.Length * 2));
+        }
+
+        while (_allocated < pages)
+        {
+            _pages[_allocated++] = new T[PageSize];
+        }
+    }
 }

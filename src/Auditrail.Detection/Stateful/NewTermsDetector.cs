@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Auditrail.Core.Model;
 using Auditrail.Detection.Rules;
@@ -9,6 +12,8 @@ namespace Auditrail.Detection.Stateful;
 /// and alerts on a value never seen before. A key learns silently for the rule's learning period from
 /// its first event, or not at all once a baseline trained on old logs says it is known. Each new value
 /// alerts once and is then part of normal; values unseen for the expiry period are forgotten.
+/// With distinct values in the millions the odds that a new value hashes like a known one (and goes
+/// unreported) stay below one in a billion.
 /// </summary>
 internal sealed class NewTermsDetector(CompiledRule rule, RuleNewTerms newTerms, int maxKeys) : StatefulDetector(rule), ILearningDetector
 {
@@ -24,40 +29,42 @@ internal sealed class NewTermsDetector(CompiledRule rule, RuleNewTerms newTerms,
 
     public override long Evicted => _keys.Evicted + _evictedTerms;
 
+    /// <summary>
+    /// Learned values are kept as salted 64-bit hashes, in memory and in the baseline file: a term costs
+    /// sixteen bytes whatever its length, and a baseline reveals no addresses or user agents. The salt
+    /// is saved with the baseline so a later run recognises what was learned.
+    /// </summary>
+    public long? HashSeed { get; set; } = Random.Shared.NextInt64();
+
+    private ulong TermHash(string value) => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(value.AsSpan()), HashSeed ?? 0);
+
     public string Fingerprint => $"newTerms;by={_key.Description};fields={_term.Description}";
 
     /// <summary>
-    /// One key's learned values with the last time each was seen. Most keys have a handful, so they
-    /// live in parallel arrays searched linearly; an index is added only for keys with many.
+    /// One key's learned values with the last time each was seen. Most keys have a handful (often
+    /// one, kept inline), searched linearly; an index is added only for keys with many.
     /// </summary>
+    [StructLayout(LayoutKind.Auto)]
     private struct Terms
     {
         public long FirstSeen;
-        public bool Trained;
         public long LastSweep;
-        public string[] Values;
-        public long[] LastSeen;
-        public int Count;
-        public Dictionary<string, int>? Index;
+        public bool Trained;
+        public InlineList<(ulong Hash, long LastSeen)> Values;
+        public Dictionary<ulong, int>? Index;
 
-        public Terms(long firstSeen)
-        {
-            FirstSeen = firstSeen;
-            LastSweep = firstSeen;
-            Values = new string[1];
-            LastSeen = new long[1];
-        }
+        public readonly int Count => Values.Count;
 
-        public readonly int IndexOf(string value)
+        public readonly int IndexOf(ulong value)
         {
             if (Index is not null)
             {
                 return Index.GetValueOrDefault(value, -1);
             }
 
-            for (var i = 0; i < Count; i++)
+            for (var i = 0; i < Values.Count; i++)
             {
-                if (Values[i] == value)
+                if (Values[i].Hash == value)
                 {
                     return i;
                 }
@@ -66,52 +73,25 @@ internal sealed class NewTermsDetector(CompiledRule rule, RuleNewTerms newTerms,
             return -1;
         }
 
-        public void Add(string value, long ticks)
+        public void Add(ulong value, long ticks)
         {
-            if (Count == Values.Length)
+            Values.Add((value, ticks));
+            Index?.Add(value, Values.Count - 1);
+            if (Index is null && Values.Count > 16)
             {
-                Array.Resize(ref Values, Count * 2);
-                Array.Resize(ref LastSeen, Count * 2);
-            }
-
-            Values[Count] = value;
-            LastSeen[Count] = ticks;
-            Index?.Add(value, Count);
-            Count++;
-            if (Index is null && Count > 16)
-            {
-                Index = new Dictionary<string, int>(StringComparer.Ordinal);
-                for (var i = 0; i < Count; i++)
-                {
-                    Index[Values[i]] = i;
-                }
+                Reindex();
             }
         }
+
+        public void Seen(int index, long ticks) => Values[index] = (Values[index].Hash, Math.Max(Values[index].LastSeen, ticks));
 
         /// <summary>Removes values last seen at or before <paramref name="ticks"/>; returns how many.</summary>
         public int RemoveSeenBefore(long ticks)
         {
-            var kept = 0;
-            for (var i = 0; i < Count; i++)
-            {
-                if (LastSeen[i] > ticks)
-                {
-                    Values[kept] = Values[i];
-                    LastSeen[kept] = LastSeen[i];
-                    kept++;
-                }
-            }
-
-            var removed = Count - kept;
-            Array.Clear(Values, kept, removed);
-            Count = kept;
+            var removed = Values.RemoveWhere(static (v, limit) => v.LastSeen <= limit, ticks);
             if (removed > 0 && Index is not null)
             {
-                Index.Clear();
-                for (var i = 0; i < Count; i++)
-                {
-                    Index[Values[i]] = i;
-                }
+                Reindex();
             }
 
             return removed;
@@ -120,12 +100,21 @@ internal sealed class NewTermsDetector(CompiledRule rule, RuleNewTerms newTerms,
         public readonly long Stalest()
         {
             var stalest = long.MaxValue;
-            for (var i = 0; i < Count; i++)
+            for (var i = 0; i < Values.Count; i++)
             {
-                stalest = Math.Min(stalest, LastSeen[i]);
+                stalest = Math.Min(stalest, Values[i].LastSeen);
             }
 
             return stalest;
+        }
+
+        private void Reindex()
+        {
+            Index = new Dictionary<ulong, int>(Values.Count);
+            for (var i = 0; i < Values.Count; i++)
+            {
+                Index[Values[i].Hash] = i;
+            }
         }
     }
 
@@ -136,17 +125,18 @@ internal sealed class NewTermsDetector(CompiledRule rule, RuleNewTerms newTerms,
         ref var terms = ref _keys.Touch(key, out var added);
         if (added)
         {
-            terms = new Terms(ticks);
+            terms = new Terms { FirstSeen = ticks, LastSweep = ticks };
         }
 
         terms.FirstSeen = Math.Min(terms.FirstSeen, ticks);
         Expire(ref terms, ticks);
 
         var value = _term.Of(auditEvent);
-        var index = terms.IndexOf(value);
+        var hash = TermHash(value);
+        var index = terms.IndexOf(hash);
         if (index >= 0)
         {
-            terms.LastSeen[index] = Math.Max(terms.LastSeen[index], ticks);
+            terms.Seen(index, ticks);
             return null;
         }
 
@@ -157,7 +147,7 @@ internal sealed class NewTermsDetector(CompiledRule rule, RuleNewTerms newTerms,
             _evictedTerms += terms.RemoveSeenBefore(terms.Stalest());
         }
 
-        terms.Add(value, ticks);
+        terms.Add(hash, ticks);
         if (learning)
         {
             return null;
@@ -209,7 +199,7 @@ internal sealed class NewTermsDetector(CompiledRule rule, RuleNewTerms newTerms,
             writer.WriteStartObject("terms");
             for (var i = 0; i < terms.Count; i++)
             {
-                writer.WriteString(terms.Values[i], new DateTimeOffset(terms.LastSeen[i], TimeSpan.Zero));
+                writer.WriteString(terms.Values[i].Hash.ToString("x16", CultureInfo.InvariantCulture), new DateTimeOffset(terms.Values[i].LastSeen, TimeSpan.Zero));
             }
 
             writer.WriteEndObject();
@@ -224,10 +214,11 @@ internal sealed class NewTermsDetector(CompiledRule rule, RuleNewTerms newTerms,
         var loaded = 0;
         foreach (var item in keys.EnumerateArray())
         {
-            var terms = new Terms(item.GetProperty("firstSeen").GetDateTimeOffset().UtcTicks) { Trained = item.GetProperty("trained").GetBoolean() };
+            var firstSeen = item.GetProperty("firstSeen").GetDateTimeOffset().UtcTicks;
+            var terms = new Terms { FirstSeen = firstSeen, LastSweep = firstSeen, Trained = item.GetProperty("trained").GetBoolean() };
             foreach (var term in item.GetProperty("terms").EnumerateObject())
             {
-                terms.Add(term.Name, term.Value.GetDateTimeOffset().UtcTicks);
+                terms.Add(ulong.Parse(term.Name, NumberStyles.HexNumber, CultureInfo.InvariantCulture), term.Value.GetDateTimeOffset().UtcTicks);
             }
 
             _keys.Touch(item.GetProperty("key").GetString() ?? string.Empty, out _) = terms;

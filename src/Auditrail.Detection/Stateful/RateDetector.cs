@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Auditrail.Core.Model;
 using Auditrail.Detection.Rules;
@@ -27,6 +28,8 @@ internal sealed class RateDetector(CompiledRule rule, RuleRate rate, int maxKeys
 
     public string Fingerprint => $"rate;by={_key.Description}";
 
+    public long? HashSeed { get; set; }
+
     /// <summary>Twenty-four values stored inline, so a profile is one struct and no arrays.</summary>
     [System.Runtime.CompilerServices.InlineArray(24)]
     internal struct Hours<T>
@@ -34,11 +37,12 @@ internal sealed class RateDetector(CompiledRule rule, RuleRate rate, int maxKeys
         private T _first;
     }
 
+    [StructLayout(LayoutKind.Auto)]
     private struct Profile
     {
         public long FirstSeen;
         public bool Trained;
-        public Hours<float> Mean;
+        public Hours<Half> Mean;
         public Hours<byte> Samples;
 
         /// <summary>Start of the hour being counted (UTC ticks), its count so far, and whether it already alerted.</summary>
@@ -50,7 +54,8 @@ internal sealed class RateDetector(CompiledRule rule, RuleRate rate, int maxKeys
         {
             var n = Math.Min(Samples[hourOfDay] + 1, MemoryHours);
             Samples[hourOfDay] = (byte)n;
-            Mean[hourOfDay] += (count - Mean[hourOfDay]) / n;
+            var mean = (float)Mean[hourOfDay];
+            Mean[hourOfDay] = (Half)(mean + ((count - mean) / n));
         }
     }
 
@@ -78,7 +83,7 @@ internal sealed class RateDetector(CompiledRule rule, RuleRate rate, int maxKeys
 
         profile.Count++;
         var hourOfDay = HourOfDay(hour);
-        var usual = profile.Samples[hourOfDay] == 0 ? 0 : profile.Mean[hourOfDay];
+        var usual = profile.Samples[hourOfDay] == 0 ? 0f : (float)profile.Mean[hourOfDay];
         var learning = !profile.Trained && ticks - profile.FirstSeen < rate.LearnFor.Ticks;
         if (learning || profile.Alerted || profile.Count < rate.MinCount || profile.Count <= rate.Factor * Math.Max(usual, 1))
         {
@@ -133,7 +138,7 @@ internal sealed class RateDetector(CompiledRule rule, RuleRate rate, int maxKeys
             writer.WriteStartArray("mean");
             foreach (var mean in profile.Mean)
             {
-                writer.WriteNumberValue(Math.Round(mean, 3));
+                writer.WriteNumberValue(Math.Round((float)mean, 2));
             }
 
             writer.WriteEndArray();
@@ -163,7 +168,7 @@ internal sealed class RateDetector(CompiledRule rule, RuleRate rate, int maxKeys
                 Count = item.GetProperty("count").GetInt32(),
                 Alerted = item.GetProperty("alerted").GetBoolean(),
             };
-            var means = item.GetProperty("mean").EnumerateArray().Select(m => m.GetSingle()).ToArray();
+            var means = item.GetProperty("mean").EnumerateArray().Select(m => (Half)m.GetSingle()).ToArray();
             var samples = item.GetProperty("samples").EnumerateArray().Select(s => s.GetByte()).ToArray();
             if (means.Length != 24 || samples.Length != 24)
             {

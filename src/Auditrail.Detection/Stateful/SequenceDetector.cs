@@ -15,7 +15,7 @@ internal sealed class SequenceDetector(CompiledRule rule, RuleSequence sequence,
     /// <summary>Recent events kept per step and key; older ones give way, which only matters under a flood.</summary>
     private const int HitsPerStep = 32;
 
-    private readonly KeyedStateTable<Progress> _keys = new(maxKeys);
+    private readonly KeyedStateTable<InlineList<(int Step, Hit Hit)>> _keys = new(maxKeys);
     private readonly int _stepCount = sequence.Steps.Count;
     private readonly GroupKey _key = new(sequence.By);
 
@@ -23,67 +23,82 @@ internal sealed class SequenceDetector(CompiledRule rule, RuleSequence sequence,
 
     public override long Evicted => _keys.Evicted;
 
-    /// <summary>Recent events per step, created on a key's first event.</summary>
-    private struct Progress
-    {
-        public HitList[]? Steps;
-    }
-
     public override StatefulFiring? Observe(AuditEvent auditEvent, DateTimeOffset time, uint steps)
     {
-        ref var progress = ref _keys.Touch(_key.Of(auditEvent), out _);
-        var recorded = progress.Steps ??= new HitList[_stepCount];
+        // One flat list of (step, hit) per key: most keys see a single step and then nothing.
+        ref var recorded = ref _keys.Touch(_key.Of(auditEvent), out _);
         var hit = new Hit(time.UtcTicks, auditEvent.AuditId);
-        var newest = hit.Ticks;
-        for (var i = 0; i < recorded.Length; i++)
+        for (var step = 0; step < _stepCount; step++)
         {
-            if ((steps & (1u << i)) != 0)
+            if ((steps & (1u << step)) != 0)
             {
-                recorded[i].Add(hit);
-                if (recorded[i].Count > HitsPerStep)
+                recorded.Add((step, hit));
+                if (CountOf(recorded, step) > HitsPerStep)
                 {
-                    recorded[i].RemoveFirst();
+                    recorded.RemoveAt(OldestOf(recorded, step));
                 }
             }
-
-            if (recorded[i].Count > 0)
-            {
-                newest = Math.Max(newest, recorded[i].NewestTicks);
-            }
         }
 
-        for (var i = 0; i < recorded.Length; i++)
+        var newest = hit.Ticks;
+        for (var i = 0; i < recorded.Count; i++)
         {
-            recorded[i].DropOlderThan(newest - sequence.Within.Ticks - 1);
+            newest = Math.Max(newest, recorded[i].Hit.Ticks);
         }
 
+        recorded.RemoveWhere(static (entry, limit) => entry.Hit.Ticks < limit, newest - sequence.Within.Ticks);
         if (FindChain(recorded) is not { } chain)
         {
             return null;
         }
 
-        progress = default;
+        recorded.Clear();
         var names = string.Join(" → ", sequence.Steps.Select(s => s.Name));
         return new StatefulFiring(chain.Length, sequence.Within, chain.Select(h => h.AuditId).OfType<string>().ToArray(),
             $"{names} within {Durations.Format(sequence.Within)}");
     }
 
-    /// <summary>
-    /// The chain that starts earliest: for each start, the earliest later event of each next step
-    /// (greedy choice keeps the chain as short as possible), accepted if it fits in the span.
-    /// </summary>
-    private Hit[]? FindChain(HitList[] steps)
+    private static int CountOf(in InlineList<(int Step, Hit Hit)> recorded, int step)
     {
-        if (steps.Any(s => s.Count == 0))
+        var count = 0;
+        for (var i = 0; i < recorded.Count; i++)
         {
-            return null;
+            count += recorded[i].Step == step ? 1 : 0;
         }
 
-        var chain = new Hit[steps.Length];
-        for (var start = 0; start < steps[0].Count; start++)
+        return count;
+    }
+
+    private static int OldestOf(in InlineList<(int Step, Hit Hit)> recorded, int step)
+    {
+        var oldest = -1;
+        for (var i = 0; i < recorded.Count; i++)
         {
-            chain[0] = steps[0][start];
-            if (Extend(steps, chain) && chain[^1].Ticks - chain[0].Ticks <= sequence.Within.Ticks)
+            if (recorded[i].Step == step && (oldest < 0 || recorded[i].Hit.Ticks < recorded[oldest].Hit.Ticks))
+            {
+                oldest = i;
+            }
+        }
+
+        return oldest;
+    }
+
+    /// <summary>
+    /// A chain of distinct events, one per step, in time order, within the span: for each start, the
+    /// earliest later event of each next step (the greedy choice keeps the chain as short as possible).
+    /// </summary>
+    private Hit[]? FindChain(in InlineList<(int Step, Hit Hit)> recorded)
+    {
+        var chain = new Hit[_stepCount];
+        for (var start = 0; start < recorded.Count; start++)
+        {
+            if (recorded[start].Step != 0)
+            {
+                continue;
+            }
+
+            chain[0] = recorded[start].Hit;
+            if (Extend(recorded, chain) && chain[^1].Ticks - chain[0].Ticks <= sequence.Within.Ticks)
             {
                 return chain;
             }
@@ -92,27 +107,28 @@ internal sealed class SequenceDetector(CompiledRule rule, RuleSequence sequence,
         return null;
     }
 
-    private static bool Extend(HitList[] steps, Hit[] chain)
+    private static bool Extend(in InlineList<(int Step, Hit Hit)> recorded, Hit[] chain)
     {
         for (var step = 1; step < chain.Length; step++)
         {
-            var window = steps[step];
-            var found = false;
-            for (var i = 0; i < window.Count && !found; i++)
+            var best = -1;
+            for (var i = 0; i < recorded.Count; i++)
             {
-                // One request can satisfy one step only: the same audit ID twice is not a sequence.
-                var candidate = window[i];
-                if (candidate.Ticks >= chain[step - 1].Ticks && !UsedEarlier(chain, step, candidate))
+                // One request can satisfy one step only: the same event twice is not a sequence.
+                var (candidateStep, candidate) = recorded[i];
+                if (candidateStep == step && candidate.Ticks >= chain[step - 1].Ticks && !UsedEarlier(chain, step, candidate)
+                    && (best < 0 || candidate.Ticks < recorded[best].Hit.Ticks))
                 {
-                    chain[step] = candidate;
-                    found = true;
+                    best = i;
                 }
             }
 
-            if (!found)
+            if (best < 0)
             {
                 return false;
             }
+
+            chain[step] = recorded[best].Hit;
         }
 
         return true;

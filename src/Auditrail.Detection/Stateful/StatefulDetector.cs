@@ -44,6 +44,9 @@ internal interface ILearningDetector
     /// <summary>The detector kind and the settings that give its state meaning; a baseline learned under others is not reused.</summary>
     string Fingerprint { get; }
 
+    /// <summary>The salt of value hashes that must match between runs, or null when the detector keeps none.</summary>
+    long? HashSeed { get; set; }
+
     /// <summary>Marks every key as trained, so its learning period is over (after <c>baseline learn</c>).</summary>
     void CompleteLearning();
 

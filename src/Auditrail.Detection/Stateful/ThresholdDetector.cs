@@ -35,29 +35,24 @@ internal sealed class ThresholdDetector(CompiledRule rule, RuleThreshold thresho
 }
 
 /// <summary>
-/// Hits kept in time order in a small growable array. A struct, so a key's hits cost one array and no
-/// object of their own: with a million keys, every header counts. Use it through a <c>ref</c>.
+/// Hits kept in time order. A struct over an <see cref="InlineList{T}"/>, so a key with one hit costs
+/// no object at all: with a million keys, every header counts. Use it through a <c>ref</c>.
 /// </summary>
 internal struct HitList
 {
-    private Hit[]? _hits;
+    private InlineList<Hit> _hits;
 
-    public int Count { get; private set; }
+    public readonly int Count => _hits.Count;
 
-    public readonly long NewestTicks => _hits![Count - 1].Ticks;
+    public readonly long NewestTicks => _hits[_hits.Count - 1].Ticks;
 
-    public readonly Hit this[int index] => _hits![index];
+    public readonly Hit this[int index] => _hits[index];
 
     /// <summary>Inserts in time order: a late event within the window lands where it belongs.</summary>
     public void Add(Hit hit)
     {
-        _hits ??= new Hit[1];
-        if (Count == _hits.Length)
-        {
-            Array.Resize(ref _hits, _hits.Length * 2);
-        }
-
-        var index = Count;
+        _hits.Add(hit);
+        var index = _hits.Count - 1;
         while (index > 0 && _hits[index - 1].Ticks > hit.Ticks)
         {
             _hits[index] = _hits[index - 1];
@@ -65,44 +60,21 @@ internal struct HitList
         }
 
         _hits[index] = hit;
-        Count++;
     }
 
     /// <summary>Keeps only hits strictly newer than <paramref name="ticks"/>.</summary>
-    public void DropOlderThan(long ticks)
-    {
-        var keep = 0;
-        while (keep < Count && _hits![keep].Ticks <= ticks)
-        {
-            keep++;
-        }
+    public void DropOlderThan(long ticks) => _hits.RemoveWhere(static (hit, limit) => hit.Ticks <= limit, ticks);
 
-        if (keep > 0)
-        {
-            Array.Copy(_hits!, keep, _hits!, 0, Count - keep);
-            Count -= keep;
-        }
-    }
+    public void RemoveFirst() => _hits.RemoveAt(0);
 
-    public void RemoveFirst()
-    {
-        Array.Copy(_hits!, 1, _hits!, 0, Count - 1);
-        Count--;
-    }
-
-    /// <summary>Empties the list and lets its array go (most keys never fire again).</summary>
-    public void Clear()
-    {
-        Count = 0;
-        _hits = null;
-    }
+    public void Clear() => _hits.Clear();
 
     public readonly string[] AuditIds()
     {
         var ids = new List<string>(Count);
         for (var i = 0; i < Count; i++)
         {
-            if (_hits![i].AuditId is { } id)
+            if (_hits[i].AuditId is { } id)
             {
                 ids.Add(id);
             }

@@ -164,7 +164,7 @@ public sealed class NewTermsDetectorTests : IDisposable
             {"kind":"Baseline","rules":[
               {"rule":"new-source-ip"},
               {"rule":"new-source-ip","fingerprint":"newTerms;by=identity.name;fields=sourceIP","keys":[
-                {"key":"alice","firstSeen":"2024-01-01T00:00:00Z","trained":true,"terms":{"10.0.0.1":"2024-01-01T00:00:00Z"}}]}]}
+                {"key":"alice","firstSeen":"2024-01-01T00:00:00Z","trained":true,"terms":{}}]}]}
             """);
         var engine = NewEngine(NewSourceIp);
 
@@ -172,7 +172,23 @@ public sealed class NewTermsDetectorTests : IDisposable
 
         Assert.Equal(1, report.Keys);
         Assert.Contains(report.Notes, n => n.Contains("$.rules[0]", StringComparison.Ordinal));
-        Assert.Single(Run(engine, [Event(Hours(1), ip: "10.0.0.1"), Event(Hours(2), ip: "10.0.0.5")]));
+        // alice was loaded as trained: both addresses alert at once instead of being learned.
+        Assert.Equal(2, Run(engine, [Event(Hours(1), ip: "10.0.0.1"), Event(Hours(2), ip: "10.0.0.5")]).Count);
+    }
+
+    [Fact]
+    public void A_baseline_holds_salted_hashes_not_the_values_learned()
+    {
+        var path = Path.Combine(_directory, "baseline.json");
+        var engine = NewEngine(NewSourceIp);
+        Run(engine, [Event(Hours(0), ip: "192.0.2.44", user: "carol")]);
+        engine.SaveBaseline(path);
+
+        var text = File.ReadAllText(path);
+
+        Assert.DoesNotContain("192.0.2.44", text, StringComparison.Ordinal);
+        Assert.Contains("carol", text, StringComparison.Ordinal);
+        Assert.Contains("\"seed\":", text, StringComparison.Ordinal);
     }
 
     [Fact]
