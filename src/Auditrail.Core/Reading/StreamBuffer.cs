@@ -10,18 +10,23 @@ namespace Auditrail.Core.Reading;
 /// </summary>
 internal sealed class StreamBuffer : IDisposable
 {
+    /// <summary>Bytes kept for a rewind beyond which a refill first waits for the parallel read to confirm some.</summary>
+    private const int RetainedLimit = 64 << 20;
+
     private readonly Stream _stream;
     private readonly int _maxCapacity;
+    private readonly IRetention? _retention;
     private byte[] _buffer;
     private int _end;
     private long _bufferOffset;
     private int _lineCursor;
     private long _lineAtCursor = 1;
 
-    public StreamBuffer(Stream stream, int initialCapacity, int maxCapacity)
+    public StreamBuffer(Stream stream, int initialCapacity, int maxCapacity, IRetention? retention = null)
     {
         _stream = stream;
         _maxCapacity = Math.Max(maxCapacity, initialCapacity);
+        _retention = retention;
         _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
     }
 
@@ -74,6 +79,11 @@ internal sealed class StreamBuffer : IDisposable
             return -1;
         }
 
+        if (_retention is not null)
+        {
+            return FillRetaining(keepFrom);
+        }
+
         var shift = 0;
         if (keepFrom > 0)
         {
@@ -103,6 +113,68 @@ internal sealed class StreamBuffer : IDisposable
         try
         {
             read = _stream.Read(_buffer, _end, _buffer.Length - _end);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException)
+        {
+            ReadError = ex.Message;
+            read = 0;
+        }
+
+        if (read == 0)
+        {
+            Eof = true;
+        }
+
+        _end += read;
+        return shift;
+    }
+
+    /// <summary>
+    /// <see cref="Fill"/> for a parallel read: bytes from the retention's offset on are kept too (the
+    /// buffer grows for them), while the limits a caller sees are those of the bytes it asked to keep, so
+    /// records are framed exactly as in a sequential read.
+    /// </summary>
+    private int FillRetaining(int keepFrom)
+    {
+        var retainIndex = _retention!.RetainFrom - _bufferOffset;
+        while (retainIndex < keepFrom && _end - retainIndex > RetainedLimit)
+        {
+            _retention.WaitForRelease();
+            retainIndex = _retention.RetainFrom - _bufferOffset;
+        }
+
+        var shift = (int)Math.Clamp(retainIndex, 0, keepFrom);
+        if (shift > 0)
+        {
+            LineAt(shift);
+            System.Buffer.BlockCopy(_buffer, shift, _buffer, 0, _end - shift);
+            _end -= shift;
+            _bufferOffset += shift;
+            _lineCursor -= shift;
+            Pos -= shift;
+        }
+
+        // As the sequential read: give up when the caller's own bytes fill the largest buffer it would
+        // have had (pooled arrays come in powers of two), and never read past that size for them.
+        var kept = _end - (keepFrom - shift);
+        var largest = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)_maxCapacity);
+        if (kept >= largest)
+        {
+            return -1;
+        }
+
+        if (_end == _buffer.Length)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+            System.Buffer.BlockCopy(_buffer, 0, bigger, 0, _end);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = bigger;
+        }
+
+        int read;
+        try
+        {
+            read = _stream.Read(_buffer, _end, Math.Min(_buffer.Length - _end, largest - kept));
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException)
         {
