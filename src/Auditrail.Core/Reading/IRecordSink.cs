@@ -22,7 +22,8 @@ internal interface IRecordSink
     /// unparsed; should a worker find that it is the first line of a longer value, the sink later asks
     /// the reader to go back to it (<see cref="ReaderRewindException"/>, <see cref="TryTakeRewind"/>).
     /// </summary>
-    bool TrySubmitLine(byte[] buffer, int start, int length, in DecodeContext context);
+    /// <param name="window">The read buffer's state at the line, restored on a rewind so the line is read again exactly as it was.</param>
+    bool TrySubmitLine(byte[] buffer, int start, int length, in DecodeContext context, in BufferWindow window);
 
     void Report(DiagnosticSeverity severity, string code, in DecodeContext context, long byteOffset, string message, string? path = null);
 
@@ -39,8 +40,8 @@ internal interface IRecordSink
     /// </summary>
     void EndSource();
 
-    /// <summary>A rewind asked for since the last call: the absolute offset of the line to read again, exactly.</summary>
-    bool TryTakeRewind(out long offset);
+    /// <summary>A rewind asked for since the last call: the absolute offset of the line to read again, exactly, and the buffer's state there.</summary>
+    bool TryTakeRewind(out long offset, out BufferWindow window);
 
     /// <summary>Bytes of the current source the sink may still ask to be read again; null when it never asks.</summary>
     IRetention? Retention { get; }
@@ -60,7 +61,15 @@ internal interface IRetention
 /// Thrown on the framing thread, out of a wait inside the sink, to unwind the reader to its top level,
 /// where it goes back to <see cref="Offset"/> and reads from there one record at a time.
 /// </summary>
-internal sealed class ReaderRewindException(long offset) : Exception("the reader goes back to a line that turned out to start a longer value")
+internal sealed class ReaderRewindException(long offset, BufferWindow window) : Exception("the reader goes back to a line that turned out to start a longer value")
 {
     public long Offset { get; } = offset;
+
+    public BufferWindow Window { get; } = window;
 }
+
+/// <summary>
+/// What a sequential read would have buffered at some point (absolute offsets, buffer capacity, end of
+/// stream seen): the parallel read restores it on a rewind, so what is read again is framed the same.
+/// </summary>
+internal readonly record struct BufferWindow(long Start, long End, int Capacity, bool Eof);

@@ -74,6 +74,9 @@ public sealed class ParallelAuditLogReader
         _workers = workers;
     }
 
+    /// <summary>How many times the last read sent the framer back to a line (see the remarks); for tests.</summary>
+    internal int LastRewinds { get; private set; }
+
     /// <summary>Records per batch before it is handed to a worker.</summary>
     internal int BatchRecords { get; init; } = 1024;
 
@@ -103,6 +106,13 @@ public sealed class ParallelAuditLogReader
         ArgumentNullException.ThrowIfNull(createAnalyzer);
         ArgumentNullException.ThrowIfNull(handler);
         using var pipeline = new ReadPipeline<TResult>(_options, _workers, BatchRecords, BatchBytes, cancellationToken);
-        return pipeline.Run(createAnalyzer, handler, frame);
+        try
+        {
+            return pipeline.Run(createAnalyzer, handler, frame);
+        }
+        finally
+        {
+            LastRewinds = pipeline.Rewinds;
+        }
     }
 }

@@ -47,7 +47,7 @@ internal sealed class RecordDecoder(AuditReaderOptions options, IAuditEventHandl
 
     void IRecordSink.Submit(byte[] buffer, int start, int length, in DecodeContext context) => Decode(buffer, start, length, in context);
 
-    bool IRecordSink.TrySubmitLine(byte[] buffer, int start, int length, in DecodeContext context) => false;
+    bool IRecordSink.TrySubmitLine(byte[] buffer, int start, int length, in DecodeContext context, in BufferWindow window) => false;
 
     void IRecordSink.Diagnostic(ReadDiagnostic diagnostic)
     {
@@ -63,9 +63,10 @@ internal sealed class RecordDecoder(AuditReaderOptions options, IAuditEventHandl
     {
     }
 
-    bool IRecordSink.TryTakeRewind(out long offset)
+    bool IRecordSink.TryTakeRewind(out long offset, out BufferWindow window)
     {
         offset = 0;
+        window = default;
         return false;
     }
 

@@ -67,7 +67,7 @@ internal sealed class SourceReader
                 }
                 catch (ReaderRewindException rewind)
                 {
-                    Rewind(rewind.Offset);
+                    Rewind(rewind.Offset, rewind.Window);
                 }
             }
         }
@@ -81,8 +81,9 @@ internal sealed class SourceReader
     /// Goes back to a line a worker found to be the start of a longer value, to read it again as the
     /// sequential read does. The sink kept the bytes from there on buffered (<see cref="IRetention"/>).
     /// </summary>
-    private void Rewind(long offset)
+    private void Rewind(long offset, in BufferWindow window)
     {
+        _in.Restore(window);
         _in.Pos = checked((int)(offset - _in.AbsoluteOffset(0)));
         _exactAt = offset;
     }
@@ -93,9 +94,9 @@ internal sealed class SourceReader
         while (EnsureData())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (_defersLines && _decoder.TryTakeRewind(out var rewindTo))
+            if (_defersLines && _decoder.TryTakeRewind(out var rewindTo, out var window))
             {
-                Rewind(rewindTo);
+                Rewind(rewindTo, window);
                 continue;
             }
 
@@ -149,7 +150,7 @@ internal sealed class SourceReader
             var length = TrimEnd(start, lineEnd);
             var context = ContextAt(start, "$", -1, InputFormat.JsonLines, 0);
             if (_defersLines && EndsLikeAValue(start, length) && context.ByteOffset != _exactAt
-                && _decoder.TrySubmitLine(_in.Buffer, start, length, in context))
+                && _decoder.TrySubmitLine(_in.Buffer, start, length, in context, _in.Window))
             {
                 _in.Pos = lineEnd;
                 return;
@@ -678,7 +679,7 @@ internal sealed class SourceReader
     {
         if (status == Status.Truncated)
         {
-            var valueStart = (int)Math.Clamp(valueStartOffset - _in.AbsoluteOffset(0), 0, _in.End);
+            var valueStart = (int)Math.Clamp(valueStartOffset - _in.AbsoluteOffset(0), _in.WindowStart, _in.End);
             Report(DiagnosticSeverity.Error, DiagnosticCodes.TruncatedInput, valueStart,
                 "the input ends inside this JSON value (truncated file?); the part before it was read", Math.Max(failure.ErrorOffset, 0));
             return;
@@ -686,13 +687,13 @@ internal sealed class SourceReader
 
         // Malformed: report where it broke, then look for the next record at the start of a line after
         // the broken value's first line (the value's bytes are still buffered unless it was streamed).
-        var at = (int)Math.Clamp(failure.ErrorOffset - _in.AbsoluteOffset(0), 0, _in.End);
+        var at = (int)Math.Clamp(failure.ErrorOffset - _in.AbsoluteOffset(0), _in.WindowStart, _in.End);
         if (failure.Start >= 0)
         {
             valueStartOffset = _in.AbsoluteOffset(failure.Start);
         }
 
-        var valueStillBuffered = valueStartOffset >= _in.AbsoluteOffset(0);
+        var valueStillBuffered = valueStartOffset >= _in.AbsoluteOffset(_in.WindowStart);
         var reportAt = valueStillBuffered ? (int)(valueStartOffset - _in.AbsoluteOffset(0)) : at;
         var detected = _in.LineAt(at) != _in.LineAt(reportAt) ? $" (detected at line {_in.LineAt(at)})" : string.Empty;
         Report(DiagnosticSeverity.Error, DiagnosticCodes.MalformedJson, reportAt, $"malformed JSON: {failure.Error}{detected}", failure.ErrorOffset);
@@ -723,13 +724,14 @@ internal sealed class SourceReader
     /// <summary>Column of a buffered byte (0-based), or -1 when its line starts before the buffer.</summary>
     private int ColumnOf(int index)
     {
-        var lineStart = _in.Span(0, index).LastIndexOf((byte)'\n');
-        if (lineStart < 0 && _in.AbsoluteOffset(0) > 0)
+        var window = _in.WindowStart;
+        var lineStart = _in.Span(window, index - window).LastIndexOf((byte)'\n');
+        if (lineStart < 0 && _in.AbsoluteOffset(window) > 0)
         {
             return -1;
         }
 
-        return index - lineStart - 1;
+        return index - (window + lineStart) - 1;
     }
 
     /// <summary>Moves to the next line that holds only whitespace up to <paramref name="column"/> and then <c>{</c> or <c>[</c>.</summary>

@@ -34,11 +34,11 @@ internal sealed class FramingSink<TResult> : IRecordSink, IRetention, IAuditEven
         _inline.Decode(buffer, start, length, in context, reportMalformed);
 
     public void Submit(byte[] buffer, int start, int length, in DecodeContext context) =>
-        AddRecord(EntryKind.Frame, buffer.AsSpan(start, length), in context);
+        AddRecord(EntryKind.Frame, buffer.AsSpan(start, length), in context, default);
 
-    public bool TrySubmitLine(byte[] buffer, int start, int length, in DecodeContext context)
+    public bool TrySubmitLine(byte[] buffer, int start, int length, in DecodeContext context, in BufferWindow window)
     {
-        AddRecord(EntryKind.Line, buffer.AsSpan(start, length), in context);
+        AddRecord(EntryKind.Line, buffer.AsSpan(start, length), in context, in window);
         return true;
     }
 
@@ -64,9 +64,9 @@ internal sealed class FramingSink<TResult> : IRecordSink, IRetention, IAuditEven
         }
     }
 
-    public bool TryTakeRewind(out long offset)
+    public bool TryTakeRewind(out long offset, out BufferWindow window)
     {
-        if (!_pipeline.TryTakeRewind(out offset, out var generation))
+        if (!_pipeline.TryTakeRewind(out offset, out window, out var generation))
         {
             return false;
         }
@@ -153,7 +153,7 @@ internal sealed class FramingSink<TResult> : IRecordSink, IRetention, IAuditEven
         return _current;
     }
 
-    private void AddRecord(EntryKind kind, ReadOnlySpan<byte> bytes, in DecodeContext context)
+    private void AddRecord(EntryKind kind, ReadOnlySpan<byte> bytes, in DecodeContext context, in BufferWindow window)
     {
         var batch = Current();
         if (!batch.TryAppend(bytes, out var start))
@@ -165,10 +165,11 @@ internal sealed class FramingSink<TResult> : IRecordSink, IRetention, IAuditEven
 
         if (kind == EntryKind.Line && batch.FirstDeferredOffset == long.MaxValue)
         {
-            batch.FirstDeferredOffset = context.ByteOffset;
+            // A rewind restores the buffer as it was here: keep it from where a sequential read's began.
+            batch.FirstDeferredOffset = window.Start;
         }
 
-        Add(new BatchEntry { Kind = kind, Start = start, Length = bytes.Length, Context = context });
+        Add(new BatchEntry { Kind = kind, Start = start, Length = bytes.Length, Context = context, Window = window });
     }
 
     private void Add(in BatchEntry entry)

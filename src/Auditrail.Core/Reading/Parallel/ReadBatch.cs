@@ -22,6 +22,9 @@ internal struct BatchEntry
     public int Start;
     public int Length;
     public DecodeContext Context;
+
+    /// <summary>For a <see cref="EntryKind.Line"/>: the read buffer's state there, for a rewind.</summary>
+    public BufferWindow Window;
     public AuditEvent? Event;
     public RecordLocation Location;
     public ReadDiagnostic? Diagnostic;
@@ -70,6 +73,8 @@ internal sealed class ReadBatch<TResult>(int dataBytes)
     public int DivergedAt = -1;
 
     public long DivergedOffset;
+
+    public BufferWindow DivergedWindow;
 
     public bool Done;
 

@@ -35,6 +35,10 @@ internal sealed class ReadPipeline<TResult> : IDisposable
 
     private bool _rewindPending;
     private long _rewindOffset;
+    private BufferWindow _rewindWindow;
+
+    /// <summary>Lines a worker found to start a longer value, each read again by the framer.</summary>
+    public int Rewinds { get; private set; }
 
     public ReadPipeline(AuditReaderOptions options, int workers, int batchRecords, int batchBytes, CancellationToken cancellationToken)
     {
@@ -135,8 +139,10 @@ internal sealed class ReadPipeline<TResult> : IDisposable
                     {
                         // Everything framed after the line is dropped; the framing thread reads on from it.
                         _generation++;
+                        Rewinds++;
                         _rewindPending = true;
                         _rewindOffset = batch.DivergedOffset;
+                        _rewindWindow = batch.DivergedWindow;
                     }
                     else
                     {
@@ -274,9 +280,10 @@ internal sealed class ReadPipeline<TResult> : IDisposable
     public long ConfirmedSeq => Volatile.Read(ref _confirmedSeq);
 
     /// <summary>Framing side: takes a pending rewind, returning the generation batches framed from now on belong to.</summary>
-    public bool TryTakeRewind(out long offset, out int generation)
+    public bool TryTakeRewind(out long offset, out BufferWindow window, out int generation)
     {
         offset = 0;
+        window = default;
         generation = 0;
         if (!Volatile.Read(ref _rewindPending))
         {
@@ -285,13 +292,14 @@ internal sealed class ReadPipeline<TResult> : IDisposable
 
         lock (_gate)
         {
-            return TakeRewindLocked(out offset, out generation);
+            return TakeRewindLocked(out offset, out window, out generation);
         }
     }
 
-    private bool TakeRewindLocked(out long offset, out int generation)
+    private bool TakeRewindLocked(out long offset, out BufferWindow window, out int generation)
     {
         offset = _rewindOffset;
+        window = _rewindWindow;
         generation = _generation;
         if (!_rewindPending)
         {
@@ -309,10 +317,10 @@ internal sealed class ReadPipeline<TResult> : IDisposable
             throw new PipelineStoppedException();
         }
 
-        if (TakeRewindLocked(out var offset, out var generation))
+        if (TakeRewindLocked(out var offset, out var window, out var generation))
         {
             sink.BeginGeneration(generation);
-            throw new ReaderRewindException(offset);
+            throw new ReaderRewindException(offset, window);
         }
     }
 
@@ -420,6 +428,7 @@ internal sealed class ReadWorker<TResult> : IAuditEventHandler
                         {
                             batch.DivergedAt = i;
                             batch.DivergedOffset = entry.Context.ByteOffset;
+                            batch.DivergedWindow = entry.Window;
                             return;
                         }
 
