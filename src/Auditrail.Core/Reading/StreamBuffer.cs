@@ -191,30 +191,36 @@ internal sealed class StreamBuffer : IDisposable
             retainIndex = _retention.RetainFrom - _bufferOffset;
         }
 
+        // Move the kept bytes to the front only when the next read does not fit behind them, and then
+        // leave room for many more reads: the kept bytes are megabytes, the reads a few hundred kilobytes.
         _filled = Math.Max(_filled, _end);
-        var shift = (int)Math.Clamp(retainIndex, 0, WindowStart);
-        if (shift > 0)
+        var request = _windowCapacity - windowLength;
+        var shift = 0;
+        if (_buffer.Length - _filled < request)
         {
-            LineAt(shift);
-            System.Buffer.BlockCopy(_buffer, shift, _buffer, 0, _filled - shift);
-            _end -= shift;
-            _filled -= shift;
-            _bufferOffset += shift;
-            _lineCursor -= shift;
-            Pos -= shift;
-            WindowStart -= shift;
-        }
+            shift = (int)Math.Clamp(retainIndex, 0, WindowStart);
+            if (shift > 0)
+            {
+                LineAt(shift);
+                System.Buffer.BlockCopy(_buffer, shift, _buffer, 0, _filled - shift);
+                _end -= shift;
+                _filled -= shift;
+                _bufferOffset += shift;
+                _lineCursor -= shift;
+                Pos -= shift;
+                WindowStart -= shift;
+            }
 
-        if (_buffer.Length < WindowStart + _windowCapacity)
-        {
-            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(WindowStart + _windowCapacity, _filled));
-            System.Buffer.BlockCopy(_buffer, 0, bigger, 0, _filled);
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = bigger;
+            if (_buffer.Length - _filled < request || _filled > _buffer.Length / 2)
+            {
+                var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(2 * _buffer.Length, _filled + request));
+                System.Buffer.BlockCopy(_buffer, 0, bigger, 0, _filled);
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = bigger;
+            }
         }
 
         // Bytes read before a restore come first, then the stream, as one read of the size a sequential read asks for.
-        var request = _windowCapacity - windowLength;
         var replayed = Math.Min(request, _filled - _end);
         int read;
         try

@@ -29,6 +29,9 @@ internal static class ScanCommand
 
           # In CI: fail (exit 3) when anything high or critical fires
           auditrail scan audit.log --rules rules/ --fail-on high
+
+          # On one core only (the default uses every core; results are the same)
+          auditrail scan audit.log --threads 1
         """;
 
     public static Command Create(CliContext context)
@@ -40,9 +43,16 @@ internal static class ScanCommand
         var until = new Option<string?>("--until") { Description = "Only events before this time (RFC 3339)." };
         var failOn = new Option<string?>("--fail-on") { Description = "Exit with 3 when an alert of this severity or higher fires (info, low, medium, high, critical)." };
         var output = OutputOption.Create("default table; json prints one alert per line");
+        var threads = new Option<int>("--threads")
+        {
+            Description = "Threads that parse and match (default: one per core); 1 reads, matches and alerts on one thread. Alerts and their order are the same either way.",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+        };
+        var progress = ProgressOptions.CreateForce();
+        var noProgress = ProgressOptions.CreateDisable();
         var command = new Command("scan", "Detect: run rules over audit logs in event time and print the alerts with a summary.")
         {
-            paths, rules, cluster, since, until, failOn, output,
+            paths, rules, cluster, since, until, failOn, output, threads, progress, noProgress,
         };
         command.SetAction((parseResult, cancellationToken) => Task.FromResult(Run(context, new ScanOptions(
             parseResult.GetValue(paths) ?? [],
@@ -51,17 +61,39 @@ internal static class ScanCommand
             parseResult.GetValue(since),
             parseResult.GetValue(until),
             parseResult.GetValue(failOn),
-            parseResult.GetValue(output) ?? OutputFormat.Table), cancellationToken)));
+            parseResult.GetValue(output) ?? OutputFormat.Table)
+        {
+            Threads = parseResult.GetValue(threads),
+            ForceProgress = parseResult.GetValue(progress),
+            NoProgress = parseResult.GetValue(noProgress),
+        }, cancellationToken)));
         return command;
     }
 
     /// <summary>The default pack shipped beside the binary (copied from the repository's rules/default).</summary>
     public static string DefaultPackDirectory => Path.Combine(AppContext.BaseDirectory, "rules", "default");
 
-    internal sealed record ScanOptions(string[] Paths, string[] Rules, string? Cluster, string? Since, string? Until, string? FailOn, OutputFormat Output);
+    internal sealed record ScanOptions(string[] Paths, string[] Rules, string? Cluster, string? Since, string? Until, string? FailOn, OutputFormat Output)
+    {
+        public int Threads { get; init; } = 1;
+        public bool ForceProgress { get; init; }
+        public bool NoProgress { get; init; }
+    }
 
     private static int Run(CliContext context, ScanOptions options, CancellationToken cancellationToken)
     {
+        if (options.Threads < 1)
+        {
+            context.Error.WriteLine($"error: --threads must be at least 1 (got {options.Threads})");
+            return ExitCodes.UsageOrUnusableInput;
+        }
+
+        if (options.ForceProgress && options.NoProgress)
+        {
+            context.Error.WriteLine("error: --progress and --no-progress cannot be used together");
+            return ExitCodes.UsageOrUnusableInput;
+        }
+
         if (!TryParseTime(context, "--since", options.Since, out var since) || !TryParseTime(context, "--until", options.Until, out var until))
         {
             return ExitCodes.UsageOrUnusableInput;
@@ -84,9 +116,46 @@ internal static class ScanCommand
             return ExitCodes.UsageOrUnusableInput;
         }
 
-        var handler = new ScanHandler(context, new DetectionEngine(ruleSet, options.Cluster), options.Output, since, until);
-        var counters = new AuditLogReader().ReadPaths(options.Paths, handler, cancellationToken, context.OpenStdin);
-        handler.WriteSummary();
+        var totalBytes = ProgressOptions.TotalBytes(options.Paths);
+        var progress = ProgressOptions.ShouldShow(options.ForceProgress, options.NoProgress, context.InteractiveError, totalBytes)
+            ? new ProgressLine(context.Error, "scanning", totalBytes, TimeProvider.System)
+            : null;
+        var engine = new DetectionEngine(ruleSet, options.Cluster);
+        var handler = new ScanHandler(context, engine, options.Output, new TimeWindow(since, until), progress);
+        ReadCounters counters;
+        long evaluations;
+        try
+        {
+            if (options.Threads == 1)
+            {
+                counters = new AuditLogReader().ReadPaths(options.Paths, handler, cancellationToken, context.OpenStdin);
+                evaluations = engine.Evaluations;
+            }
+            else
+            {
+                // Parsing and matching on the workers; Apply (dedup, thresholds) and printing in input order here.
+                var analyzers = new List<ScanAnalyzer>();
+                ScanAnalyzer CreateAnalyzer()
+                {
+                    var analyzer = new ScanAnalyzer(ruleSet, handler.Window);
+                    lock (analyzers)
+                    {
+                        analyzers.Add(analyzer);
+                    }
+
+                    return analyzer;
+                }
+
+                counters = new ParallelAuditLogReader(workers: options.Threads).ReadPaths(options.Paths, CreateAnalyzer, handler, cancellationToken, context.OpenStdin);
+                evaluations = analyzers.Sum(a => a.Evaluations);
+            }
+        }
+        finally
+        {
+            progress?.Clear();
+        }
+
+        handler.WriteSummary(evaluations);
 
         if (counters.Events == 0 && counters.Errors > 0)
         {
@@ -156,30 +225,105 @@ internal static class ScanCommand
         return false;
     }
 
-    /// <summary>Feeds events to the engine within the time window and prints alerts as they fire.</summary>
-    private sealed class ScanHandler(CliContext context, DetectionEngine engine, OutputFormat format, DateTimeOffset? since, DateTimeOffset? until) : IAuditEventHandler
+    /// <summary><c>--since</c> and <c>--until</c>: only events in [since, until) are scanned.</summary>
+    internal readonly record struct TimeWindow(DateTimeOffset? Since, DateTimeOffset? Until)
     {
-        private readonly StreamingTable _table = new(context.Out, ("TIME", 27), ("SEVERITY", 8), ("RULE", 32), ("IDENTITY", 40), ("SOURCE IP", 15), ("MESSAGE", 0));
-        private readonly JsonToYaml _yaml = new(context.Out);
+        public bool Contains(AuditEvent auditEvent) =>
+            !((Since is { } from && auditEvent.Time < from) || (Until is { } to && auditEvent.Time >= to));
+    }
+
+    /// <summary>The stateless half on a worker thread: the time window and the rules' conditions.</summary>
+    private sealed class ScanAnalyzer(RuleSet rules, TimeWindow window) : IEventAnalyzer<RuleMatch[]?>
+    {
+        private readonly RuleMatcher _matcher = new(rules);
+        private readonly List<RuleMatch> _matches = [];
+
+        public long Evaluations => _matcher.Evaluations;
+
+        /// <summary>Null for an event outside the window; most events match nothing and allocate nothing.</summary>
+        public RuleMatch[]? Analyze(AuditEvent auditEvent, in RecordLocation location)
+        {
+            if (!window.Contains(auditEvent))
+            {
+                return null;
+            }
+
+            _matches.Clear();
+            _matcher.Match(auditEvent, _matches);
+            return _matches.Count == 0 ? [] : [.. _matches];
+        }
+    }
+
+    /// <summary>Feeds events to the engine within the time window and prints alerts as they fire.</summary>
+    private sealed class ScanHandler : IAuditEventHandler, IOrderedEventHandler<RuleMatch[]?>
+    {
+        private readonly CliContext _context;
+        private readonly DetectionEngine _engine;
+        private readonly OutputFormat _format;
+        private readonly ProgressLine? _progress;
+        private readonly StreamingTable _table;
+        private readonly JsonToYaml _yaml;
+        private readonly Action<Alert> _emit;
+
+        public ScanHandler(CliContext context, DetectionEngine engine, OutputFormat format, TimeWindow window, ProgressLine? progress)
+        {
+            _context = context;
+            _engine = engine;
+            _format = format;
+            _progress = progress;
+            Window = window;
+            _table = new StreamingTable(context.Out, ("TIME", 27), ("SEVERITY", 8), ("RULE", 32), ("IDENTITY", 40), ("SOURCE IP", 15), ("MESSAGE", 0));
+            _yaml = new JsonToYaml(context.Out);
+            _emit = Print; // one delegate for the whole scan, not one per event
+        }
+
+        public TimeWindow Window { get; }
 
         public List<Alert> Alerts { get; } = [];
 
+        /// <summary>The sequential scan: match and apply here.</summary>
         public void OnEvent(AuditEvent auditEvent, in RecordLocation location)
         {
-            if ((since is { } from && auditEvent.Time < from) || (until is { } to && auditEvent.Time >= to))
+            CountForProgress();
+            if (Window.Contains(auditEvent))
             {
-                return;
+                _engine.Process(auditEvent, _emit);
             }
-
-            engine.Process(auditEvent, Print);
         }
 
-        public void OnDiagnostic(ReadDiagnostic diagnostic) => context.Error.WriteLine(diagnostic.ToString());
+        /// <summary>The parallel scan: matched on a worker already (null: outside the window); applied here, in order.</summary>
+        public void OnEvent(AuditEvent auditEvent, in RecordLocation location, RuleMatch[]? analysis)
+        {
+            CountForProgress();
+            if (analysis is not null)
+            {
+                _engine.Apply(auditEvent, analysis, _emit);
+            }
+        }
+
+        public void OnDiagnostic(ReadDiagnostic diagnostic)
+        {
+            _progress?.Clear();
+            _context.Error.WriteLine(diagnostic.ToString());
+        }
+
+        public void OnSourceStart(string source) => _progress?.SourceStarted();
+
+        public void OnProgress(string source, long bytesRead, long totalBytes) => _progress?.Report(bytesRead);
+
+        private void CountForProgress()
+        {
+            if (_progress is not null)
+            {
+                _progress.Events++;
+            }
+        }
 
         private void Print(Alert alert)
         {
+            _progress?.Clear();
             Alerts.Add(alert);
-            if (format == OutputFormat.Table)
+            if (_format == OutputFormat.Table)
             {
                 _table.WriteRow(alert.Time is { } t ? Core.Writing.AuditEventJsonWriter.FormatTime(t) : null,
                     alert.Severity.ToWireName(), alert.Rule, alert.Impersonator is null ? alert.Identity : $"{alert.Impersonator} as {alert.Identity}",
@@ -194,9 +338,9 @@ internal static class ScanCommand
             }
 
             var json = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-            if (format == OutputFormat.Json)
+            if (_format == OutputFormat.Json)
             {
-                context.Out.WriteLine(json);
+                _context.Out.WriteLine(json);
             }
             else
             {
@@ -206,13 +350,13 @@ internal static class ScanCommand
         }
 
         /// <summary>Alerts by rule and severity and the top identities: on stdout for tables, on stderr beside JSON lines.</summary>
-        public void WriteSummary()
+        public void WriteSummary(long evaluations)
         {
             _yaml.Finish();
-            var target = format == OutputFormat.Table ? context.Out : context.Error;
-            var console = new CliContext(target, context.Error, context.OpenStdin, false) { OutputWidth = context.OutputWidth }.CreateConsole();
+            var target = _format == OutputFormat.Table ? _context.Out : _context.Error;
+            var console = new CliContext(target, _context.Error, _context.OpenStdin, false) { OutputWidth = _context.OutputWidth }.CreateConsole();
             target.WriteLine();
-            target.WriteLine($"scanned {engine.EventsSeen:N0} events ({engine.Evaluations:N0} rule evaluations), {Alerts.Count:N0} alerts");
+            target.WriteLine($"scanned {_engine.EventsSeen:N0} events ({evaluations:N0} rule evaluations), {Alerts.Count:N0} alerts");
             if (Alerts.Count == 0)
             {
                 return;
