@@ -12,7 +12,9 @@ public interface IEventAnalyzer<TResult>
 {
     /// <summary>
     /// Called for every event. The event stays valid until the ordered stage has seen it, so strings it
-    /// materializes here are not decoded again there.
+    /// materializes here are not decoded again there. It may also be called for events the ordered stage
+    /// never sees (framed after a line that turned out to start a longer value, and framed again): keep
+    /// counts and side effects in the result, not in the analyzer.
     /// </summary>
     TResult Analyze(AuditEvent auditEvent, in RecordLocation location);
 }

@@ -134,20 +134,9 @@ internal static class ScanCommand
             else
             {
                 // Parsing and matching on the workers; Apply (dedup, thresholds) and printing in input order here.
-                var analyzers = new List<ScanAnalyzer>();
-                ScanAnalyzer CreateAnalyzer()
-                {
-                    var analyzer = new ScanAnalyzer(ruleSet, handler.Window);
-                    lock (analyzers)
-                    {
-                        analyzers.Add(analyzer);
-                    }
-
-                    return analyzer;
-                }
-
-                counters = new ParallelAuditLogReader(workers: options.Threads).ReadPaths(options.Paths, CreateAnalyzer, handler, cancellationToken, context.OpenStdin);
-                evaluations = analyzers.Sum(a => a.Evaluations);
+                counters = new ParallelAuditLogReader(workers: options.Threads)
+                    .ReadPaths(options.Paths, () => new ScanAnalyzer(ruleSet, handler.Window), handler, cancellationToken, context.OpenStdin);
+                evaluations = handler.DeliveredEvaluations;
             }
         }
         finally
@@ -232,30 +221,36 @@ internal static class ScanCommand
             !((Since is { } from && auditEvent.Time < from) || (Until is { } to && auditEvent.Time >= to));
     }
 
+    /// <summary>
+    /// What a worker found for one event: the rules that matched (null when the event is outside the
+    /// window) and the conditions it evaluated, counted when the event is delivered: a worker may also
+    /// have matched events that a rewind of the parallel read dropped.
+    /// </summary>
+    private readonly record struct ScanMatch(RuleMatch[]? Matches, long Evaluations);
+
     /// <summary>The stateless half on a worker thread: the time window and the rules' conditions.</summary>
-    private sealed class ScanAnalyzer(RuleSet rules, TimeWindow window) : IEventAnalyzer<RuleMatch[]?>
+    private sealed class ScanAnalyzer(RuleSet rules, TimeWindow window) : IEventAnalyzer<ScanMatch>
     {
         private readonly RuleMatcher _matcher = new(rules);
         private readonly List<RuleMatch> _matches = [];
 
-        public long Evaluations => _matcher.Evaluations;
-
-        /// <summary>Null for an event outside the window; most events match nothing and allocate nothing.</summary>
-        public RuleMatch[]? Analyze(AuditEvent auditEvent, in RecordLocation location)
+        /// <summary>Most events match nothing and allocate nothing.</summary>
+        public ScanMatch Analyze(AuditEvent auditEvent, in RecordLocation location)
         {
             if (!window.Contains(auditEvent))
             {
-                return null;
+                return default;
             }
 
+            var before = _matcher.Evaluations;
             _matches.Clear();
             _matcher.Match(auditEvent, _matches);
-            return _matches.Count == 0 ? [] : [.. _matches];
+            return new ScanMatch(_matches.Count == 0 ? [] : [.. _matches], _matcher.Evaluations - before);
         }
     }
 
     /// <summary>Feeds events to the engine within the time window and prints alerts as they fire.</summary>
-    private sealed class ScanHandler : IAuditEventHandler, IOrderedEventHandler<RuleMatch[]?>
+    private sealed class ScanHandler : IAuditEventHandler, IOrderedEventHandler<ScanMatch>
     {
         private readonly CliContext _context;
         private readonly DetectionEngine _engine;
@@ -281,6 +276,9 @@ internal static class ScanCommand
 
         public List<Alert> Alerts { get; } = [];
 
+        /// <summary>Conditions evaluated for the events the parallel scan delivered.</summary>
+        public long DeliveredEvaluations { get; private set; }
+
         /// <summary>The sequential scan: match and apply here.</summary>
         public void OnEvent(AuditEvent auditEvent, in RecordLocation location)
         {
@@ -292,12 +290,13 @@ internal static class ScanCommand
         }
 
         /// <summary>The parallel scan: matched on a worker already (null: outside the window); applied here, in order.</summary>
-        public void OnEvent(AuditEvent auditEvent, in RecordLocation location, RuleMatch[]? analysis)
+        public void OnEvent(AuditEvent auditEvent, in RecordLocation location, ScanMatch analysis)
         {
             CountForProgress();
-            if (analysis is not null)
+            DeliveredEvaluations += analysis.Evaluations;
+            if (analysis.Matches is { } matches)
             {
-                _engine.Apply(auditEvent, analysis, _emit);
+                _engine.Apply(auditEvent, matches, _emit);
             }
         }
 
