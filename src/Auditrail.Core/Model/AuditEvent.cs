@@ -119,9 +119,21 @@ public sealed class AuditEvent
         return copy;
     }
 
-    internal void CopyFrom(AuditEvent source, byte[] ownedBytes)
+    internal void CopyFrom(AuditEvent source, byte[] ownedBytes) => CopyFrom(source, ownedBytes, 0);
+
+    /// <summary>The array the event's JSON lives in, for a reader that can tell whether it already owns those bytes.</summary>
+    internal byte[] Storage => _buffer;
+
+    /// <summary>Where the event's JSON starts in <see cref="Storage"/>.</summary>
+    internal int StorageOffset => _offset;
+
+    /// <summary>
+    /// Takes over another event's parsed state, reading its JSON from <paramref name="buffer"/> at
+    /// <paramref name="offset"/>: the same bytes, either in the same array (shared) or copied elsewhere.
+    /// </summary>
+    internal void CopyFrom(AuditEvent source, byte[] buffer, int offset)
     {
-        Reset(ownedBytes, 0, ownedBytes.Length);
+        Reset(buffer, offset, source._length);
         Array.Copy(source._slots, _slots, _slots.Length);
         Level = source.Level;
         Stage = source.Stage;

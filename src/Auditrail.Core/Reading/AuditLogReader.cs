@@ -22,26 +22,7 @@ public sealed class AuditLogReader(AuditReaderOptions? options = null)
     public ReadCounters ReadPaths(IEnumerable<string> paths, IAuditEventHandler handler, CancellationToken cancellationToken = default, Func<Stream>? openStdin = null)
     {
         var counters = new ReadCounters();
-        var decoder = new RecordDecoder(_options, handler, counters);
-        foreach (var path in paths)
-        {
-            if (path == StdinName)
-            {
-                ReadOne((openStdin ?? Console.OpenStandardInput)(), "<stdin>", fromDirectory: false, decoder, handler, counters, cancellationToken);
-            }
-            else if (Directory.Exists(path))
-            {
-                foreach (var file in EnumerateLogFiles(path))
-                {
-                    ReadFile(file, fromDirectory: true, decoder, handler, counters, cancellationToken);
-                }
-            }
-            else
-            {
-                ReadFile(path, fromDirectory: false, decoder, handler, counters, cancellationToken);
-            }
-        }
-
+        ReadPathsInto(_options, paths, new RecordDecoder(_options, handler, counters), counters, cancellationToken, openStdin);
         return counters;
     }
 
@@ -49,7 +30,7 @@ public sealed class AuditLogReader(AuditReaderOptions? options = null)
     public ReadCounters ReadStream(Stream stream, string sourceName, IAuditEventHandler handler, CancellationToken cancellationToken = default)
     {
         var counters = new ReadCounters();
-        ReadOne(stream, sourceName, fromDirectory: false, new RecordDecoder(_options, handler, counters), handler, counters, cancellationToken);
+        ReadOne(_options, stream, sourceName, fromDirectory: false, new RecordDecoder(_options, handler, counters), counters, cancellationToken);
         return counters;
     }
 
@@ -57,13 +38,39 @@ public sealed class AuditLogReader(AuditReaderOptions? options = null)
     public ReadCounters ReadBytes(ReadOnlyMemory<byte> bytes, string sourceName, IAuditEventHandler handler, CancellationToken cancellationToken = default) =>
         ReadStream(new PrefixedStream(bytes, Stream.Null), sourceName, handler, cancellationToken);
 
+    /// <summary>
+    /// The walk over sources shared by the sequential and the parallel read: what is found goes to the
+    /// sink; <paramref name="counters"/> gets the sources opened and the bytes read.
+    /// </summary>
+    internal static void ReadPathsInto(AuditReaderOptions options, IEnumerable<string> paths, IRecordSink sink, ReadCounters counters, CancellationToken cancellationToken, Func<Stream>? openStdin)
+    {
+        foreach (var path in paths)
+        {
+            if (path == StdinName)
+            {
+                ReadOne(options, (openStdin ?? Console.OpenStandardInput)(), "<stdin>", fromDirectory: false, sink, counters, cancellationToken);
+            }
+            else if (Directory.Exists(path))
+            {
+                foreach (var file in EnumerateLogFiles(path))
+                {
+                    ReadFile(options, file, fromDirectory: true, sink, counters, cancellationToken);
+                }
+            }
+            else
+            {
+                ReadFile(options, path, fromDirectory: false, sink, counters, cancellationToken);
+            }
+        }
+    }
+
     /// <summary>Files under a directory, sorted so runs are repeatable; hidden files are left out.</summary>
     public static IEnumerable<string> EnumerateLogFiles(string directory) =>
         Directory.EnumerateFiles(directory, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System })
             .Where(f => !Path.GetFileName(f).StartsWith('.'))
             .Order(StringComparer.Ordinal);
 
-    private void ReadFile(string path, bool fromDirectory, RecordDecoder decoder, IAuditEventHandler handler, ReadCounters counters, CancellationToken cancellationToken)
+    private static void ReadFile(AuditReaderOptions options, string path, bool fromDirectory, IRecordSink sink, ReadCounters counters, CancellationToken cancellationToken)
     {
         FileStream file;
         try
@@ -73,19 +80,18 @@ public sealed class AuditLogReader(AuditReaderOptions? options = null)
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             var reason = ex is FileNotFoundException or DirectoryNotFoundException ? "no such file or directory" : ex.Message;
-            counters.CountDiagnostic(DiagnosticSeverity.Error);
-            handler.OnDiagnostic(new ReadDiagnostic(DiagnosticSeverity.Error, DiagnosticCodes.UnreadableSource, path, 0, 0, null, $"cannot open: {reason}"));
+            sink.Diagnostic(new ReadDiagnostic(DiagnosticSeverity.Error, DiagnosticCodes.UnreadableSource, path, 0, 0, null, $"cannot open: {reason}"));
             return;
         }
 
-        ReadOne(file, path, fromDirectory, decoder, handler, counters, cancellationToken, () => file.Position, file.Length);
+        ReadOne(options, file, path, fromDirectory, sink, counters, cancellationToken, () => file.Position, file.Length);
     }
 
-    private void ReadOne(Stream raw, string source, bool fromDirectory, RecordDecoder decoder, IAuditEventHandler handler, ReadCounters counters,
+    internal static void ReadOne(AuditReaderOptions options, Stream raw, string source, bool fromDirectory, IRecordSink sink, ReadCounters counters,
         CancellationToken cancellationToken, Func<long>? rawPosition = null, long rawLength = 0)
     {
         counters.Sources++;
-        handler.OnSourceStart(source);
+        sink.SourceStart(source);
         Stream stream;
         try
         {
@@ -94,12 +100,11 @@ public sealed class AuditLogReader(AuditReaderOptions? options = null)
         catch (IOException ex)
         {
             raw.Dispose();
-            counters.CountDiagnostic(DiagnosticSeverity.Error);
-            handler.OnDiagnostic(new ReadDiagnostic(DiagnosticSeverity.Error, DiagnosticCodes.UnreadableSource, source, 0, 0, null, $"cannot read: {ex.Message}"));
+            sink.Diagnostic(new ReadDiagnostic(DiagnosticSeverity.Error, DiagnosticCodes.UnreadableSource, source, 0, 0, null, $"cannot read: {ex.Message}"));
             return;
         }
 
-        var reader = new SourceReader(stream, source, _options, decoder, handler, rawPosition, rawLength);
+        var reader = new SourceReader(stream, source, options, sink, rawPosition, rawLength);
         counters.Bytes += reader.Run(fromDirectory, cancellationToken);
     }
 }

@@ -38,8 +38,38 @@ internal enum DecodeOutcome
 /// Events (EventList, arrays, AKS records, EKS CloudWatch records, GKE LogEntries). Redacts, then hands
 /// each event to the handler; every value that yields no event yields a diagnostic instead.
 /// </summary>
-internal sealed class RecordDecoder(AuditReaderOptions options, IAuditEventHandler handler, ReadCounters counters)
+internal sealed class RecordDecoder(AuditReaderOptions options, IAuditEventHandler handler, ReadCounters counters) : IRecordSink
 {
+    // As a sink, the decoder is the sequential read: everything is decoded at once, on the reading thread.
+    bool IRecordSink.DefersLines => false;
+
+    IRetention? IRecordSink.Retention => null;
+
+    void IRecordSink.Submit(byte[] buffer, int start, int length, in DecodeContext context) => Decode(buffer, start, length, in context);
+
+    bool IRecordSink.TrySubmitLine(byte[] buffer, int start, int length, in DecodeContext context, in BufferWindow window) => false;
+
+    void IRecordSink.Diagnostic(ReadDiagnostic diagnostic)
+    {
+        counters.CountDiagnostic(diagnostic.Severity);
+        handler.OnDiagnostic(diagnostic);
+    }
+
+    void IRecordSink.SourceStart(string source) => handler.OnSourceStart(source);
+
+    void IRecordSink.Progress(string source, long bytesRead, long totalBytes) => handler.OnProgress(source, bytesRead, totalBytes);
+
+    void IRecordSink.EndSource()
+    {
+    }
+
+    bool IRecordSink.TryTakeRewind(out long offset, out BufferWindow window)
+    {
+        offset = 0;
+        window = default;
+        return false;
+    }
+
     /// <summary>Envelopes nest at most an array of lists of records; deeper is not a format anyone writes.</summary>
     private const int MaxEnvelopeDepth = 3;
 

@@ -18,21 +18,24 @@ internal sealed class SourceReader
     private const int ProgressIntervalBytes = 16 << 20;
 
     private readonly StreamBuffer _in;
-    private readonly RecordDecoder _decoder;
+    private readonly IRecordSink _decoder;
+    private readonly bool _defersLines;
     private readonly AuditReaderOptions _options;
-    private readonly IAuditEventHandler _handler;
     private readonly string _source;
     private readonly Func<long>? _rawPosition;
     private readonly long _rawLength;
     private long _nextProgress = ProgressIntervalBytes;
 
-    public SourceReader(Stream stream, string source, AuditReaderOptions options, RecordDecoder decoder, IAuditEventHandler handler, Func<long>? rawPosition, long rawLength)
+    /// <summary>After a rewind, the offset of the line that must be read one record at a time (no deferring).</summary>
+    private long _exactAt = -1;
+
+    public SourceReader(Stream stream, string source, AuditReaderOptions options, IRecordSink sink, Func<long>? rawPosition, long rawLength)
     {
-        _in = new StreamBuffer(stream, options.BufferBytes, options.MaxEventBytes + options.BufferBytes);
+        _in = new StreamBuffer(stream, options.BufferBytes, options.MaxEventBytes + options.BufferBytes, sink.Retention);
         _source = source;
         _options = options;
-        _decoder = decoder;
-        _handler = handler;
+        _decoder = sink;
+        _defersLines = sink.DefersLines;
         _rawPosition = rawPosition;
         _rawLength = rawLength;
     }
@@ -54,54 +57,88 @@ internal sealed class SourceReader
             _in.Fill(0);
             SkipByteOrderMark();
             var sawValue = false;
-            while (EnsureData())
+            while (true)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var b = _in.Buffer[_in.Pos];
-                if (IsWhitespace(b))
+                try
                 {
-                    _in.Pos++;
-                    continue;
-                }
-
-                if (b is (byte)'{' or (byte)'[')
-                {
-                    sawValue = true;
-                    ReadTopLevelValue();
-                }
-                else if (TrySkipTimestampPrefix())
-                {
-                    sawValue = true;
-                    ReadTopLevelValue();
-                }
-                else if (!sawValue && !LaterLinesStartRecords())
-                {
-                    ReportNotJson(b, fromDirectory);
+                    ReadValues(fromDirectory, ref sawValue, cancellationToken);
+                    _decoder.EndSource();
                     return _in.BytesRead;
                 }
-                else
+                catch (ReaderRewindException rewind)
                 {
-                    var at = _in.Pos;
-                    Report(DiagnosticSeverity.Error, DiagnosticCodes.MalformedJson, at, $"expected a JSON object or array, found {DescribeByte(b)}");
-                    Resync(at);
+                    Rewind(rewind.Offset, rewind.Window);
                 }
-
-                ReportProgress();
             }
-
-            if (_in.ReadError is { } error)
-            {
-                Report(DiagnosticSeverity.Error, DiagnosticCodes.TruncatedInput, _in.End,
-                    $"the stream could not be read to its end ({error}); everything before this point was read");
-            }
-
-            ReportProgress(force: true);
-            return _in.BytesRead;
         }
         finally
         {
             _in.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Goes back to a line a worker found to be the start of a longer value, to read it again as the
+    /// sequential read does. The sink kept the bytes from there on buffered (<see cref="IRetention"/>).
+    /// </summary>
+    private void Rewind(long offset, in BufferWindow window)
+    {
+        _in.Restore(window);
+        _in.Pos = checked((int)(offset - _in.AbsoluteOffset(0)));
+        _exactAt = offset;
+    }
+
+    /// <summary>The top-level loop over the values of the source.</summary>
+    private void ReadValues(bool fromDirectory, ref bool sawValue, CancellationToken cancellationToken)
+    {
+        while (EnsureData())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_defersLines && _decoder.TryTakeRewind(out var rewindTo, out var window))
+            {
+                Rewind(rewindTo, window);
+                continue;
+            }
+
+            var b = _in.Buffer[_in.Pos];
+            if (IsWhitespace(b))
+            {
+                _in.Pos++;
+                continue;
+            }
+
+            if (b is (byte)'{' or (byte)'[')
+            {
+                sawValue = true;
+                ReadTopLevelValue();
+            }
+            else if (TrySkipTimestampPrefix())
+            {
+                sawValue = true;
+                ReadTopLevelValue();
+            }
+            else if (!sawValue && !LaterLinesStartRecords())
+            {
+                ReportNotJson(b, fromDirectory);
+                return;
+            }
+            else
+            {
+                var at = _in.Pos;
+                Report(DiagnosticSeverity.Error, DiagnosticCodes.MalformedJson, at, $"expected a JSON object or array, found {DescribeByte(b)}");
+                Resync(at);
+            }
+
+            ReportProgress();
+        }
+
+        if (_in.ReadError is { } error)
+        {
+            Report(DiagnosticSeverity.Error, DiagnosticCodes.TruncatedInput, _in.End,
+                $"the stream could not be read to its end ({error}); everything before this point was read");
+        }
+
+        ReportProgress(force: true);
     }
 
     private void ReadTopLevelValue()
@@ -112,16 +149,23 @@ internal sealed class SourceReader
         {
             var length = TrimEnd(start, lineEnd);
             var context = ContextAt(start, "$", -1, InputFormat.JsonLines, 0);
+            if (_defersLines && EndsLikeAValue(start, length) && context.ByteOffset != _exactAt
+                && _decoder.TrySubmitLine(_in.Buffer, start, length, in context, _in.Window))
+            {
+                _in.Pos = lineEnd;
+                return;
+            }
+
             if (_decoder.Decode(_in.Buffer, start, length, in context, reportMalformed: false) == DecodeOutcome.Handled)
             {
                 _in.Pos = lineEnd;
                 return;
             }
 
-            if (!IsIncomplete(_in.Span(start, length)))
+            if (!IsIncomplete(_in.Span(start, length), _options.MaxDepth))
             {
                 // A complete line that is not valid JSON: report it and go on with the next line.
-                _decoder.Decode(_in.Buffer, start, length, in context);
+                _decoder.Submit(_in.Buffer, start, length, in context);
                 _in.Pos = lineEnd;
                 return;
             }
@@ -250,7 +294,7 @@ internal sealed class SourceReader
         {
             case Status.Ok when frame.Length >= 0:
                 var context = ContextAt(frame.Start, "$", -1, InputFormat.SingleEvent, 0);
-                _decoder.Decode(_in.Buffer, frame.Start, frame.Length, in context);
+                _decoder.Submit(_in.Buffer, frame.Start, frame.Length, in context);
                 return Status.Ok;
             case Status.Ok:
                 // Larger than one event may be: either a container to stream, or an event to skip.
@@ -385,7 +429,7 @@ internal sealed class SourceReader
             }
             else if (frame.Length >= 0)
             {
-                _decoder.Decode(_in.Buffer, frame.Start, frame.Length, in context);
+                _decoder.Submit(_in.Buffer, frame.Start, frame.Length, in context);
             }
             else if (b == (byte)'{' && depth < 2)
             {
@@ -602,10 +646,17 @@ internal sealed class SourceReader
         _ => null,
     };
 
+    /// <summary>
+    /// Whether a line may be handed on unparsed: it ends as an object or array does. It may still be the
+    /// start of a longer value (<c>{"a":{}</c>); a worker finds that out and the reader rewinds to it.
+    /// </summary>
+    private bool EndsLikeAValue(int start, int length) =>
+        length > 0 && _in.Buffer[start + length - 1] is (byte)'}' or (byte)']';
+
     /// <summary>True when the bytes are the start of a JSON value that continues past them.</summary>
-    private bool IsIncomplete(ReadOnlySpan<byte> json)
+    internal static bool IsIncomplete(ReadOnlySpan<byte> json, int maxDepth)
     {
-        var reader = new Utf8JsonReader(json, isFinalBlock: false, new JsonReaderState(new JsonReaderOptions { MaxDepth = _options.MaxDepth }));
+        var reader = new Utf8JsonReader(json, isFinalBlock: false, new JsonReaderState(new JsonReaderOptions { MaxDepth = maxDepth }));
         try
         {
             while (reader.Read())
@@ -628,7 +679,7 @@ internal sealed class SourceReader
     {
         if (status == Status.Truncated)
         {
-            var valueStart = (int)Math.Clamp(valueStartOffset - _in.AbsoluteOffset(0), 0, _in.End);
+            var valueStart = (int)Math.Clamp(valueStartOffset - _in.AbsoluteOffset(0), _in.WindowStart, _in.End);
             Report(DiagnosticSeverity.Error, DiagnosticCodes.TruncatedInput, valueStart,
                 "the input ends inside this JSON value (truncated file?); the part before it was read", Math.Max(failure.ErrorOffset, 0));
             return;
@@ -636,13 +687,13 @@ internal sealed class SourceReader
 
         // Malformed: report where it broke, then look for the next record at the start of a line after
         // the broken value's first line (the value's bytes are still buffered unless it was streamed).
-        var at = (int)Math.Clamp(failure.ErrorOffset - _in.AbsoluteOffset(0), 0, _in.End);
+        var at = (int)Math.Clamp(failure.ErrorOffset - _in.AbsoluteOffset(0), _in.WindowStart, _in.End);
         if (failure.Start >= 0)
         {
             valueStartOffset = _in.AbsoluteOffset(failure.Start);
         }
 
-        var valueStillBuffered = valueStartOffset >= _in.AbsoluteOffset(0);
+        var valueStillBuffered = valueStartOffset >= _in.AbsoluteOffset(_in.WindowStart);
         var reportAt = valueStillBuffered ? (int)(valueStartOffset - _in.AbsoluteOffset(0)) : at;
         var detected = _in.LineAt(at) != _in.LineAt(reportAt) ? $" (detected at line {_in.LineAt(at)})" : string.Empty;
         Report(DiagnosticSeverity.Error, DiagnosticCodes.MalformedJson, reportAt, $"malformed JSON: {failure.Error}{detected}", failure.ErrorOffset);
@@ -673,13 +724,14 @@ internal sealed class SourceReader
     /// <summary>Column of a buffered byte (0-based), or -1 when its line starts before the buffer.</summary>
     private int ColumnOf(int index)
     {
-        var lineStart = _in.Span(0, index).LastIndexOf((byte)'\n');
-        if (lineStart < 0 && _in.AbsoluteOffset(0) > 0)
+        var window = _in.WindowStart;
+        var lineStart = _in.Span(window, index - window).LastIndexOf((byte)'\n');
+        if (lineStart < 0 && _in.AbsoluteOffset(window) > 0)
         {
             return -1;
         }
 
-        return index - lineStart - 1;
+        return index - (window + lineStart) - 1;
     }
 
     /// <summary>Moves to the next line that holds only whitespace up to <paramref name="column"/> and then <c>{</c> or <c>[</c>.</summary>
@@ -768,7 +820,7 @@ internal sealed class SourceReader
         }
 
         _nextProgress = read + ProgressIntervalBytes;
-        _handler.OnProgress(_source, read, _rawLength);
+        _decoder.Progress(_source, read, _rawLength);
     }
 
     private void SkipByteOrderMark()

@@ -45,6 +45,8 @@ internal static class ReadCommand
             DefaultValueFactory = _ => 100,
         };
 
+        var progress = ProgressOptions.CreateForce();
+        var noProgress = ProgressOptions.CreateDisable();
         var command = new Command("read", "Read audit events from any supported source and print them normalized to audit.k8s.io/v1, with secret values redacted.")
         {
             paths,
@@ -52,6 +54,8 @@ internal static class ReadCommand
             stats,
             maxEventBytes,
             maxDiagnostics,
+            progress,
+            noProgress,
         };
 
         command.SetAction((parseResult, cancellationToken) =>
@@ -61,13 +65,21 @@ internal static class ReadCommand
                 parseResult.GetValue(output),
                 parseResult.GetValue(stats),
                 parseResult.GetValue(maxEventBytes),
-                parseResult.GetValue(maxDiagnostics));
+                parseResult.GetValue(maxDiagnostics))
+            {
+                ForceProgress = parseResult.GetValue(progress),
+                NoProgress = parseResult.GetValue(noProgress),
+            };
             return Task.FromResult(Run(context, options, cancellationToken));
         });
         return command;
     }
 
-    internal sealed record ReadOptions(string[] Paths, OutputFormat? Output, bool Stats, int MaxEventBytes, int MaxDiagnostics);
+    internal sealed record ReadOptions(string[] Paths, OutputFormat? Output, bool Stats, int MaxEventBytes, int MaxDiagnostics)
+    {
+        public bool ForceProgress { get; init; }
+        public bool NoProgress { get; init; }
+    }
 
     internal static int Run(CliContext context, ReadOptions options, CancellationToken cancellationToken)
     {
@@ -77,9 +89,19 @@ internal static class ReadCommand
             return ExitCodes.UsageOrUnusableInput;
         }
 
+        if (options.ForceProgress && options.NoProgress)
+        {
+            context.Error.WriteLine("error: --progress and --no-progress cannot be used together");
+            return ExitCodes.UsageOrUnusableInput;
+        }
+
         var format = options.Output ?? (options.Stats ? OutputFormat.Table : OutputFormat.Json);
         var statistics = options.Stats ? new ReadStatistics(Math.Max(options.MaxDiagnostics, 0)) : null;
-        using var handler = new ReadHandler(context, format, statistics, options.MaxDiagnostics);
+        var totalBytes = ProgressOptions.TotalBytes(options.Paths);
+        var progress = ProgressOptions.ShouldShow(options.ForceProgress, options.NoProgress, context.InteractiveError, totalBytes)
+            ? new ProgressLine(context.Error, "reading", totalBytes, TimeProvider.System)
+            : null;
+        using var handler = new ReadHandler(context, format, statistics, options.MaxDiagnostics, progress);
         var readerOptions = new AuditReaderOptions { MaxEventBytes = options.MaxEventBytes };
         var reader = new AuditLogReader(readerOptions);
 

@@ -21,12 +21,13 @@ internal sealed class ReadHandler : IAuditEventHandler, IDisposable
     private readonly Utf8JsonWriter _jsonWriter;
     private readonly JsonToYaml? _yaml;
     private readonly StreamingTable? _table;
+    private readonly ProgressLine? _progress;
     private int _printedDiagnostics;
-    private bool _progressShown;
 
-    public ReadHandler(CliContext context, OutputFormat format, ReadStatistics? statistics, int maxPrintedDiagnostics)
+    public ReadHandler(CliContext context, OutputFormat format, ReadStatistics? statistics, int maxPrintedDiagnostics, ProgressLine? progress = null)
     {
         _context = context;
+        _progress = progress;
         _format = format;
         _statistics = statistics;
         _maxPrintedDiagnostics = maxPrintedDiagnostics;
@@ -46,10 +47,19 @@ internal sealed class ReadHandler : IAuditEventHandler, IDisposable
     /// <summary>Sources that could not be used at all: missing, unreadable, or a named file that is not JSON.</summary>
     public int UnusableSources { get; private set; }
 
-    public void OnSourceStart(string source) => _statistics?.SeeSource(source);
+    public void OnSourceStart(string source)
+    {
+        _statistics?.SeeSource(source);
+        _progress?.SourceStarted();
+    }
 
     public void OnEvent(AuditEvent auditEvent, in RecordLocation location)
     {
+        if (_progress is not null)
+        {
+            _progress.Events++;
+        }
+
         if (_statistics is not null)
         {
             _statistics.Add(auditEvent, location.Source);
@@ -101,17 +111,7 @@ internal sealed class ReadHandler : IAuditEventHandler, IDisposable
         }
     }
 
-    public void OnProgress(string source, long bytesRead, long totalBytes)
-    {
-        if (!_context.InteractiveError)
-        {
-            return;
-        }
-
-        var done = totalBytes > 0 ? $"{100.0 * bytesRead / totalBytes,5:F1}%" : $"{bytesRead / (1 << 20):N0} MiB";
-        _context.Error.Write($"\rreading {source}: {done}   ");
-        _progressShown = true;
-    }
+    public void OnProgress(string source, long bytesRead, long totalBytes) => _progress?.Report(bytesRead);
 
     public void Finish()
     {
@@ -159,12 +159,5 @@ internal sealed class ReadHandler : IAuditEventHandler, IDisposable
             e.SourceIp, FieldCatalog.Target(e));
     }
 
-    private void ClearProgress()
-    {
-        if (_progressShown)
-        {
-            _context.Error.Write("\r\x1b[K");
-            _progressShown = false;
-        }
-    }
+    private void ClearProgress() => _progress?.Clear();
 }

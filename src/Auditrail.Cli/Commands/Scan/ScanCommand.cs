@@ -6,6 +6,7 @@ using Auditrail.Core.Model;
 using Auditrail.Core.Reading;
 using Auditrail.Detection.Engine;
 using Auditrail.Detection.Rules;
+using Auditrail.Detection.Stateful;
 using Spectre.Console;
 
 namespace Auditrail.Cli.Commands.Scan;
@@ -34,11 +35,21 @@ internal static class ScanCommand
 
           # Keep learned baselines (new terms, usual rates) between runs
           auditrail scan today.log --baseline baseline.json
+
+          # Two apiservers' logs, merged in event time
+          auditrail scan apiserver-a/ apiserver-b/
+
+          # On one core only (the default uses every core; results are the same)
+          auditrail scan audit.log --threads 1
         """;
 
     public static Command Create(CliContext context)
     {
-        var paths = new Argument<string[]>("paths") { Description = "Audit logs: files, directories or - for stdin, in any format `auditrail read` takes.", Arity = ArgumentArity.OneOrMore };
+        var paths = new Argument<string[]>("paths")
+        {
+            Description = "Audit logs: files, directories or - for stdin, in any format `auditrail read` takes. Several are merged in event time (one per apiserver, say).",
+            Arity = ArgumentArity.OneOrMore,
+        };
         var rules = new Option<string[]>("--rules")
         {
             Description = "Rule files or directories (repeatable) instead of the bundled pack; 'default' names the bundled pack, so '--rules default --rules mine/' extends it. Later files may append to or override earlier ones.",
@@ -47,21 +58,28 @@ internal static class ScanCommand
         var since = new Option<string?>("--since") { Description = "Only events at or after this time (RFC 3339)." };
         var until = new Option<string?>("--until") { Description = "Only events before this time (RFC 3339)." };
         var failOn = new Option<string?>("--fail-on") { Description = "Exit with 3 when an alert of this severity or higher fires (info, low, medium, high, critical)." };
+        var output = OutputOption.Create("default table; json prints one alert per line");
+        var threads = new Option<int>("--threads")
+        {
+            Description = "Threads that parse and match (default: one per core); 1 reads, matches and alerts on one thread. Alerts and their order are the same either way.",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+        };
         var baseline = new Option<string?>("--baseline") { Description = "Baseline file for new-terms and rate rules: read at start (if it exists) and written back at the end." };
         var maxKeys = new Option<int>("--max-keys")
         {
             Description = "Keys each stateful rule may hold; the least recent are evicted beyond it (and counted).",
-            DefaultValueFactory = _ => Detection.Stateful.DetectionOptions.DefaultMaxKeys,
+            DefaultValueFactory = _ => DetectionOptions.DefaultMaxKeys,
         };
         var lateTolerance = new Option<string>("--late-tolerance")
         {
             Description = "How late (behind the newest event) an event may arrive and still count in stateful rules, e.g. 30s, 5m.",
             DefaultValueFactory = _ => "5m",
         };
-        var output = OutputOption.Create("default table; json prints one alert per line");
+        var progress = ProgressOptions.CreateForce();
+        var noProgress = ProgressOptions.CreateDisable();
         var command = new Command("scan", "Detect: run rules over audit logs in event time and print the alerts with a summary.")
         {
-            paths, rules, cluster, since, until, failOn, baseline, maxKeys, lateTolerance, output,
+            paths, rules, cluster, since, until, failOn, baseline, maxKeys, lateTolerance, output, threads, progress, noProgress,
         };
         command.SetAction((parseResult, cancellationToken) => Task.FromResult(Run(context, new ScanOptions(
             parseResult.GetValue(paths) ?? [],
@@ -72,9 +90,12 @@ internal static class ScanCommand
             parseResult.GetValue(failOn),
             parseResult.GetValue(output) ?? OutputFormat.Table)
         {
+            Threads = parseResult.GetValue(threads),
             Baseline = parseResult.GetValue(baseline),
             MaxKeys = parseResult.GetValue(maxKeys),
             LateTolerance = parseResult.GetValue(lateTolerance) ?? "5m",
+            ForceProgress = parseResult.GetValue(progress),
+            NoProgress = parseResult.GetValue(noProgress),
         }, cancellationToken)));
         return command;
     }
@@ -84,13 +105,28 @@ internal static class ScanCommand
 
     internal sealed record ScanOptions(string[] Paths, string[] Rules, string? Cluster, string? Since, string? Until, string? FailOn, OutputFormat Output)
     {
+        public int Threads { get; init; } = 1;
+        public bool ForceProgress { get; init; }
+        public bool NoProgress { get; init; }
         public string? Baseline { get; init; }
-        public int MaxKeys { get; init; } = Detection.Stateful.DetectionOptions.DefaultMaxKeys;
+        public int MaxKeys { get; init; } = DetectionOptions.DefaultMaxKeys;
         public string LateTolerance { get; init; } = "5m";
     }
 
     private static int Run(CliContext context, ScanOptions options, CancellationToken cancellationToken)
     {
+        if (options.Threads < 1)
+        {
+            context.Error.WriteLine($"error: --threads must be at least 1 (got {options.Threads})");
+            return ExitCodes.UsageOrUnusableInput;
+        }
+
+        if (options.ForceProgress && options.NoProgress)
+        {
+            context.Error.WriteLine("error: --progress and --no-progress cannot be used together");
+            return ExitCodes.UsageOrUnusableInput;
+        }
+
         if (!TimeOptions.TryParse(context, "--since", options.Since, out var since) || !TimeOptions.TryParse(context, "--until", options.Until, out var until))
         {
             return ExitCodes.UsageOrUnusableInput;
@@ -125,15 +161,41 @@ internal static class ScanCommand
             return ExitCodes.UsageOrUnusableInput;
         }
 
-        var engine = new DetectionEngine(ruleSet, new Detection.Stateful.DetectionOptions { Cluster = options.Cluster, MaxKeys = options.MaxKeys, LateTolerance = lateTolerance });
+        var totalBytes = ProgressOptions.TotalBytes(options.Paths);
+        var progress = ProgressOptions.ShouldShow(options.ForceProgress, options.NoProgress, context.InteractiveError, totalBytes)
+            ? new ProgressLine(context.Error, "scanning", totalBytes, TimeProvider.System)
+            : null;
+        var engine = new DetectionEngine(ruleSet, new DetectionOptions { Cluster = options.Cluster, MaxKeys = options.MaxKeys, LateTolerance = lateTolerance });
         if (options.Baseline is { } baselinePath && !Baseline.BaselineCommand.TryLoad(context, engine, baselinePath))
         {
             return ExitCodes.UsageOrUnusableInput;
         }
 
-        var handler = new ScanHandler(context, engine, options.Output, since, until);
-        var counters = new EventTimeMerger().ReadMerged(options.Paths, handler, cancellationToken, context.OpenStdin);
-        handler.WriteSummary();
+        var handler = new ScanHandler(context, engine, options.Output, new TimeWindow(since, until), progress);
+        ReadCounters counters;
+        long evaluations;
+        try
+        {
+            if (options.Threads == 1 || options.Paths.Length > 1)
+            {
+                // Several inputs are read on a thread each and merged in event time; matching stays on this thread.
+                counters = new EventTimeMerger().ReadMerged(options.Paths, handler, cancellationToken, context.OpenStdin);
+                evaluations = engine.Evaluations;
+            }
+            else
+            {
+                // Parsing and matching on the workers; Apply (dedup, thresholds) and printing in input order here.
+                counters = new ParallelAuditLogReader(workers: options.Threads)
+                    .ReadPaths(options.Paths, () => new ScanAnalyzer(ruleSet, handler.Window), handler, cancellationToken, context.OpenStdin);
+                evaluations = handler.DeliveredEvaluations;
+            }
+        }
+        finally
+        {
+            progress?.Clear();
+        }
+
+        handler.WriteSummary(evaluations);
         if (options.Baseline is { } savePath && engine.Learns && engine.EventsSeen > 0)
         {
             engine.SaveBaseline(savePath);
@@ -189,30 +251,114 @@ internal static class ScanCommand
         return ruleSet;
     }
 
-    /// <summary>Feeds events to the engine within the time window and prints alerts as they fire.</summary>
-    private sealed class ScanHandler(CliContext context, DetectionEngine engine, OutputFormat format, DateTimeOffset? since, DateTimeOffset? until) : IAuditEventHandler
+    /// <summary><c>--since</c> and <c>--until</c>: only events in [since, until) are scanned.</summary>
+    internal readonly record struct TimeWindow(DateTimeOffset? Since, DateTimeOffset? Until)
     {
-        private readonly StreamingTable _table = new(context.Out, ("TIME", 27), ("SEVERITY", 8), ("RULE", 32), ("IDENTITY", 40), ("SOURCE IP", 15), ("MESSAGE", 0));
-        private readonly JsonToYaml _yaml = new(context.Out);
+        public bool Contains(AuditEvent auditEvent) => TimeOptions.InRange(auditEvent, Since, Until);
+    }
+
+    /// <summary>
+    /// What a worker found for one event: the rules that matched (null when the event is outside the
+    /// window) and the conditions it evaluated, counted when the event is delivered: a worker may also
+    /// have matched events that a rewind of the parallel read dropped.
+    /// </summary>
+    private readonly record struct ScanMatch(RuleMatch[]? Matches, long Evaluations);
+
+    /// <summary>The stateless half on a worker thread: the time window and the rules' conditions.</summary>
+    private sealed class ScanAnalyzer(RuleSet rules, TimeWindow window) : IEventAnalyzer<ScanMatch>
+    {
+        private readonly RuleMatcher _matcher = new(rules);
+        private readonly List<RuleMatch> _matches = [];
+
+        /// <summary>Most events match nothing and allocate nothing.</summary>
+        public ScanMatch Analyze(AuditEvent auditEvent, in RecordLocation location)
+        {
+            if (!window.Contains(auditEvent))
+            {
+                return default;
+            }
+
+            var before = _matcher.Evaluations;
+            _matches.Clear();
+            _matcher.Match(auditEvent, _matches);
+            return new ScanMatch(_matches.Count == 0 ? [] : [.. _matches], _matcher.Evaluations - before);
+        }
+    }
+
+    /// <summary>Feeds events to the engine within the time window and prints alerts as they fire.</summary>
+    private sealed class ScanHandler : IAuditEventHandler, IOrderedEventHandler<ScanMatch>
+    {
+        private readonly CliContext _context;
+        private readonly DetectionEngine _engine;
+        private readonly OutputFormat _format;
+        private readonly ProgressLine? _progress;
+        private readonly StreamingTable _table;
+        private readonly JsonToYaml _yaml;
+        private readonly Action<Alert> _emit;
+
+        public ScanHandler(CliContext context, DetectionEngine engine, OutputFormat format, TimeWindow window, ProgressLine? progress)
+        {
+            _context = context;
+            _engine = engine;
+            _format = format;
+            _progress = progress;
+            Window = window;
+            _table = new StreamingTable(context.Out, ("TIME", 27), ("SEVERITY", 8), ("RULE", 32), ("IDENTITY", 40), ("SOURCE IP", 15), ("MESSAGE", 0));
+            _yaml = new JsonToYaml(context.Out);
+            _emit = Print; // one delegate for the whole scan, not one per event
+        }
+
+        public TimeWindow Window { get; }
 
         public List<Alert> Alerts { get; } = [];
 
+        /// <summary>Conditions evaluated for the events the parallel scan delivered.</summary>
+        public long DeliveredEvaluations { get; private set; }
+
+        /// <summary>The sequential scan: match and apply here.</summary>
         public void OnEvent(AuditEvent auditEvent, in RecordLocation location)
         {
-            if (!TimeOptions.InRange(auditEvent, since, until))
+            CountForProgress();
+            if (Window.Contains(auditEvent))
             {
-                return;
+                _engine.Process(auditEvent, _emit);
             }
-
-            engine.Process(auditEvent, Print);
         }
 
-        public void OnDiagnostic(ReadDiagnostic diagnostic) => context.Error.WriteLine(diagnostic.ToString());
+        /// <summary>The parallel scan: matched on a worker already (null: outside the window); applied here, in order.</summary>
+        public void OnEvent(AuditEvent auditEvent, in RecordLocation location, ScanMatch analysis)
+        {
+            CountForProgress();
+            DeliveredEvaluations += analysis.Evaluations;
+            if (analysis.Matches is { } matches)
+            {
+                _engine.Apply(auditEvent, matches, _emit);
+            }
+        }
+
+        public void OnDiagnostic(ReadDiagnostic diagnostic)
+        {
+            _progress?.Clear();
+            _context.Error.WriteLine(diagnostic.ToString());
+        }
+
+        public void OnSourceStart(string source) => _progress?.SourceStarted();
+
+        public void OnProgress(string source, long bytesRead, long totalBytes) => _progress?.Report(bytesRead);
+
+        private void CountForProgress()
+        {
+            if (_progress is not null)
+            {
+                _progress.Events++;
+            }
+        }
 
         private void Print(Alert alert)
         {
+            _progress?.Clear();
             Alerts.Add(alert);
-            if (format == OutputFormat.Table)
+            if (_format == OutputFormat.Table)
             {
                 _table.WriteRow(alert.Time is { } t ? Core.Writing.AuditEventJsonWriter.FormatTime(t) : null,
                     alert.Severity.ToWireName(), alert.Rule, alert.Impersonator is null ? alert.Identity : $"{alert.Impersonator} as {alert.Identity}",
@@ -227,9 +373,9 @@ internal static class ScanCommand
             }
 
             var json = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-            if (format == OutputFormat.Json)
+            if (_format == OutputFormat.Json)
             {
-                context.Out.WriteLine(json);
+                _context.Out.WriteLine(json);
             }
             else
             {
@@ -239,18 +385,19 @@ internal static class ScanCommand
         }
 
         /// <summary>Alerts by rule and severity and the top identities: on stdout for tables, on stderr beside JSON lines.</summary>
-        public void WriteSummary()
+        public void WriteSummary(long evaluations)
         {
             _yaml.Finish();
-            var target = format == OutputFormat.Table ? context.Out : context.Error;
-            var console = new CliContext(target, context.Error, context.OpenStdin, false) { OutputWidth = context.OutputWidth }.CreateConsole();
+            var target = _format == OutputFormat.Table ? _context.Out : _context.Error;
+            var console = new CliContext(target, _context.Error, _context.OpenStdin, false) { OutputWidth = _context.OutputWidth }.CreateConsole();
             target.WriteLine();
-            target.WriteLine($"scanned {engine.EventsSeen:N0} events ({engine.Evaluations:N0} rule evaluations), {Alerts.Count:N0} alerts");
-            if (engine.LateEvents + engine.UntimedEvents + engine.EvictedKeys > 0)
+            target.WriteLine($"scanned {_engine.EventsSeen:N0} events ({evaluations:N0} rule evaluations), {Alerts.Count:N0} alerts");
+            if (_engine.LateEvents + _engine.UntimedEvents + _engine.EvictedKeys > 0)
             {
-                target.WriteLine($"stateful rules: {engine.StateKeys:N0} keys held, {engine.EvictedKeys:N0} evicted (--max-keys), "
-                    + $"{engine.LateEvents:N0} events too late (--late-tolerance), {engine.UntimedEvents:N0} without a time");
+                target.WriteLine($"stateful rules: {_engine.StateKeys:N0} keys held, {_engine.EvictedKeys:N0} evicted (--max-keys), "
+                    + $"{_engine.LateEvents:N0} events too late (--late-tolerance), {_engine.UntimedEvents:N0} without a time");
             }
+
             if (Alerts.Count == 0)
             {
                 return;
