@@ -10,6 +10,16 @@ if (args is ["generate", var count])
 }
 
 // `-- state-memory KIND [KEYS]` measures one stateful detector holding KEYS keys (bench/state-memory.sh).
+if (args is ["state-log", var logKeys, var logPath])
+{
+    return StateMemory.WriteLog(int.Parse(logKeys, System.Globalization.CultureInfo.InvariantCulture), logPath);
+}
+
+if (args is ["state-rules", var ruleKind, var rulePath])
+{
+    return StateMemory.WriteRules(ruleKind, rulePath);
+}
+
 if (args is ["state-memory", var kind, .. var rest])
 {
     return StateMemory.Run(kind, rest is [var keys] ? int.Parse(keys, System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);

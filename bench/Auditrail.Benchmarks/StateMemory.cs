@@ -34,7 +34,7 @@ internal static class StateMemory
         }
 
         var loader = new RulePackLoader();
-        loader.LoadText($"apiVersion: auditrail.io/v1alpha1\nkind: RulePack\nrules:\n  - name: r\n    condition: \"true\"\n    {state}\n", "memory.yaml");
+        loader.LoadText(RulePack(state), "memory.yaml");
         var diagnostics = new List<RuleDiagnostic>(loader.Diagnostics);
         var engine = new DetectionEngine(RuleSet.Compile(loader.Build(), diagnostics), DetectionOptions.Default with { MaxKeys = keys });
         if (diagnostics.Count > 0)
@@ -54,18 +54,42 @@ internal static class StateMemory
         }
 
         clock.Stop();
-        var info = GC.GetGCMemoryInfo();
-        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  before final GC: heap {info.HeapSizeBytes / 1048576.0:F0} MB, fragmented {info.FragmentedBytes / 1048576.0:F0} MB, committed {info.TotalCommittedBytes / 1048576.0:F0} MB, GCs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}"));
         var after = GC.GetTotalMemory(forceFullCollection: true);
-        using var process = Process.GetCurrentProcess();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{kind}: {engine.StateKeys:N0} keys, {engine.EvictedKeys:N0} evicted; managed heap +{(after - before) / 1048576.0:F0} MB "
-            + $"({(after - before) / (double)Math.Max(1, engine.StateKeys):F0} B/key); peak working set {process.PeakWorkingSet64 / 1048576.0:F0} MB; "
+            + $"({(after - before) / (double)Math.Max(1, engine.StateKeys):F0} B/key); "
             + $"{keys / clock.Elapsed.TotalSeconds:N0} events/s"));
         GC.KeepAlive(engine);
         return 0;
     }
+
+    /// <summary>Writes the same events as a log file, for measuring the whole <c>auditrail scan</c> process.</summary>
+    public static int WriteLog(int keys, string path)
+    {
+        using var file = File.Create(path);
+        const int Chunk = 10_000;
+        for (var start = 0; start < keys; start += Chunk)
+        {
+            file.Write(Events(start, Math.Min(Chunk, keys - start)));
+        }
+
+        return 0;
+    }
+
+    /// <summary>The rule file for one detector kind, as the whole-process measurement loads it.</summary>
+    public static int WriteRules(string kind, string path)
+    {
+        if (!Rules.TryGetValue(kind, out var state))
+        {
+            Console.Error.WriteLine($"unknown kind '{kind}' ({string.Join(", ", Rules.Keys)})");
+            return 2;
+        }
+
+        File.WriteAllText(path, RulePack(state));
+        return 0;
+    }
+
+    private static string RulePack(string state) => $"apiVersion: auditrail.io/v1alpha1\nkind: RulePack\nrules:\n  - name: r\n    condition: \"true\"\n    {state}\n";
 
     /// <summary>Events numbered from <paramref name="start"/>, each with its own identity, address and name, one millisecond apart.</summary>
     private static byte[] Events(int start, int count)
