@@ -11,8 +11,8 @@ namespace Auditrail.Benchmarks;
 
 /// <summary>
 /// Memory held by one stateful rule with a million live keys: every event carries a new key (source
-/// IP and identity), so nothing is shared and nothing is evicted. Run once per detector kind, each in
-/// its own process, so the peak working set is that detector's alone (bench/state-memory.sh).
+/// IP and identity), so nothing is shared and nothing is evicted. bench/state-memory.sh reports this
+/// (managed bytes per key) beside the peak memory of a whole <c>auditrail scan</c> process.
 /// </summary>
 internal static class StateMemory
 {
