@@ -33,6 +33,18 @@ public class DefaultPackTests
     }
 
     [Fact]
+    public void Every_default_rule_is_documented_in_the_rule_reference()
+    {
+        var loader = new RulePackLoader();
+        loader.LoadDirectory(Path.Combine(Root, "rules", "default"));
+        var reference = File.ReadAllText(Path.Combine(Root, "docs", "rules.md"));
+
+        var missing = loader.Build().Rules.Select(r => r.Name).Where(name => !reference.Contains($"| `{name}` |", StringComparison.Ordinal)).ToList();
+
+        Assert.True(missing.Count == 0, $"docs/rules.md has no row for: {string.Join(", ", missing)}");
+    }
+
+    [Fact]
     public void Every_default_rule_has_a_suite_that_fires_it_and_a_near_miss()
     {
         var loader = new RulePackLoader();
