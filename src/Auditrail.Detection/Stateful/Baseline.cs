@@ -101,10 +101,7 @@ internal sealed class Baseline
                 writer.WriteStartObject();
                 writer.WriteString("rule", detector.Rule.Definition.Name);
                 writer.WriteString("fingerprint", learner.Fingerprint);
-                if (learner.HashSeed is { } seed)
-                {
-                    writer.WriteNumber("seed", seed);
-                }
+                writer.WriteNumber("seed", learner.HashSeed);
 
                 writer.WritePropertyName("keys");
                 learner.Save(writer, now);

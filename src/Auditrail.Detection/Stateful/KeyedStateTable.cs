@@ -4,32 +4,33 @@ using System.Runtime.InteropServices;
 namespace Auditrail.Detection.Stateful;
 
 /// <summary>
-/// Keyed state with a hard bound on keys, laid out for a million keys in little memory: keys are
-/// 64-bit hashes (seeded per process, so nobody can aim collisions at a key), state is a struct in a
-/// slot array, and the key text is kept only by tables that must write it out (learned baselines).
+/// Keyed state with a hard bound on keys, laid out for a million keys in little memory: keys are kept
+/// only as salted 64-bit hashes (random salt, so nobody can aim collisions at a key; a baseline saves
+/// its salt to recognise its keys later), and state is a struct in a slot array.
 /// Past <see cref="MaxKeys"/>, the least recently touched eighth is dropped in one go and counted,
 /// which needs no recency list per key and amortises the sort over many inserts.
 /// </summary>
 /// <remarks>A <c>ref</c> returned by <see cref="Touch"/> stays valid while its key is held: slots live in pages that never move.</remarks>
 internal sealed class KeyedStateTable<TState> where TState : struct
 {
-    private static readonly long Seed = Random.Shared.NextInt64();
-
     private readonly HashSlotIndex _slots = new();
     private readonly Stack<int> _free = new();
-    private readonly bool _keepKeys;
     private readonly PagedArray<TState> _states = new();
     private readonly PagedArray<long> _touched = new();
     private readonly PagedArray<ulong> _hashes = new();
-    private readonly PagedArray<byte[]?> _keys = new();
     private int _used;
     private long _clock;
 
-    public KeyedStateTable(int maxKeys, bool keepKeys = false)
+    public KeyedStateTable(int maxKeys) => MaxKeys = maxKeys > 0 ? maxKeys : throw new ArgumentOutOfRangeException(nameof(maxKeys), "at least one key");
+
+    /// <summary>The salt of key hashes; set it (to a saved baseline's) only while the table is empty.</summary>
+    public long Seed
     {
-        MaxKeys = maxKeys > 0 ? maxKeys : throw new ArgumentOutOfRangeException(nameof(maxKeys), "at least one key");
-        _keepKeys = keepKeys;
-    }
+        get;
+        set => field = _slots.Count == 0 ? value : throw new InvalidOperationException("the salt of a table in use cannot change");
+    } = Random.Shared.NextInt64();
+
+    public ulong HashOf(string key) => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(key.AsSpan()), Seed);
 
     public int MaxKeys { get; }
 
@@ -39,14 +40,16 @@ internal sealed class KeyedStateTable<TState> where TState : struct
     public int Count => _slots.Count;
 
     /// <summary>The state of <paramref name="key"/>, created (default) when new; either way it becomes the most recent.</summary>
-    public ref TState Touch(string key, out bool added)
+    public ref TState Touch(string key, out bool added) => ref TouchHash(HashOf(key), out added);
+
+    /// <summary>As <see cref="Touch"/>, for a key known by its hash (read back from a baseline).</summary>
+    public ref TState TouchHash(ulong hash, out bool added)
     {
-        var hash = Hash(key);
         var index = _slots.Find(hash);
         added = index < 0;
         if (added)
         {
-            index = Allocate(hash, key);
+            index = Allocate(hash);
             _slots.Add(hash, index);
         }
 
@@ -59,7 +62,7 @@ internal sealed class KeyedStateTable<TState> where TState : struct
         return ref _states[index];
     }
 
-    /// <summary>Live slots, for saving and sweeping; use <see cref="KeyAt"/> and <see cref="StateAt"/>.</summary>
+    /// <summary>Live slots, for saving and sweeping; use <see cref="HashAt"/> and <see cref="StateAt"/>.</summary>
     public IEnumerable<int> Slots()
     {
         for (var i = 0; i < _used; i++)
@@ -71,8 +74,7 @@ internal sealed class KeyedStateTable<TState> where TState : struct
         }
     }
 
-    /// <summary>The key's text, for tables that keep it (kept as UTF-8: most keys are ASCII, half the size).</summary>
-    public string KeyAt(int slot) => _keepKeys && _keys[slot] is { } utf8 ? System.Text.Encoding.UTF8.GetString(utf8) : string.Empty;
+    public ulong HashAt(int slot) => _hashes[slot];
 
     public ref TState StateAt(int slot) => ref _states[slot];
 
@@ -82,7 +84,7 @@ internal sealed class KeyedStateTable<TState> where TState : struct
         Release(slot);
     }
 
-    private int Allocate(ulong hash, string key)
+    private int Allocate(ulong hash)
     {
         int slot;
         if (_free.Count > 0)
@@ -95,17 +97,9 @@ internal sealed class KeyedStateTable<TState> where TState : struct
             _states.EnsureCapacity(_used);
             _touched.EnsureCapacity(_used);
             _hashes.EnsureCapacity(_used);
-            if (_keepKeys)
-            {
-                _keys.EnsureCapacity(_used);
-            }
         }
 
         _hashes[slot] = hash;
-        if (_keepKeys)
-        {
-            _keys[slot] = System.Text.Encoding.UTF8.GetBytes(key);
-        }
 
         return slot;
     }
@@ -114,10 +108,6 @@ internal sealed class KeyedStateTable<TState> where TState : struct
     {
         _states[slot] = default;
         _touched[slot] = 0;
-        if (_keepKeys)
-        {
-            _keys[slot] = null;
-        }
 
         _free.Push(slot);
     }
@@ -144,8 +134,6 @@ internal sealed class KeyedStateTable<TState> where TState : struct
             }
         }
     }
-
-    private static ulong Hash(string key) => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(key.AsSpan()), Seed);
 }
 
 /// <summary>

@@ -20,7 +20,7 @@ internal sealed class NewTermsDetector(CompiledRule rule, RuleNewTerms newTerms,
     /// <summary>Values kept per key; past it the stalest gives way (a key with thousands of "normal" values learns little).</summary>
     public const int MaxTermsPerKey = 4096;
 
-    private readonly KeyedStateTable<Terms> _keys = new(maxKeys, keepKeys: true);
+    private readonly KeyedStateTable<Terms> _keys = new(maxKeys);
     private readonly GroupKey _key = new(newTerms.By);
     private readonly GroupKey _term = new(newTerms.Fields);
     private long _evictedTerms;
@@ -30,13 +30,17 @@ internal sealed class NewTermsDetector(CompiledRule rule, RuleNewTerms newTerms,
     public override long Evicted => _keys.Evicted + _evictedTerms;
 
     /// <summary>
-    /// Learned values are kept as salted 64-bit hashes, in memory and in the baseline file: a term costs
-    /// sixteen bytes whatever its length, and a baseline reveals no addresses or user agents. The salt
-    /// is saved with the baseline so a later run recognises what was learned.
+    /// Keys and learned values are kept as salted 64-bit hashes, in memory and in the baseline file: a
+    /// term costs sixteen bytes whatever its length, and a baseline reveals no identities, addresses
+    /// or user agents. The salt is saved with the baseline so a later run recognises what was learned.
     /// </summary>
-    public long? HashSeed { get; set; } = Random.Shared.NextInt64();
+    public long HashSeed
+    {
+        get => _keys.Seed;
+        set => _keys.Seed = value;
+    }
 
-    private ulong TermHash(string value) => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(value.AsSpan()), HashSeed ?? 0);
+    private ulong TermHash(string value) => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(value.AsSpan()), ~HashSeed);
 
     public string Fingerprint => $"newTerms;by={_key.Description};fields={_term.Description}";
 
@@ -185,7 +189,6 @@ internal sealed class NewTermsDetector(CompiledRule rule, RuleNewTerms newTerms,
         foreach (var slot in _keys.Slots())
         {
             ref var terms = ref _keys.StateAt(slot);
-            var key = _keys.KeyAt(slot);
             terms.RemoveSeenBefore(expiredBefore);
             if (terms.Count == 0)
             {
@@ -193,7 +196,7 @@ internal sealed class NewTermsDetector(CompiledRule rule, RuleNewTerms newTerms,
             }
 
             writer.WriteStartObject();
-            writer.WriteString("key", key);
+            BaselineKeys.Write(writer, _keys.HashAt(slot));
             writer.WriteString("firstSeen", new DateTimeOffset(terms.FirstSeen, TimeSpan.Zero));
             writer.WriteBoolean("trained", terms.Trained);
             writer.WriteStartObject("terms");
@@ -221,7 +224,7 @@ internal sealed class NewTermsDetector(CompiledRule rule, RuleNewTerms newTerms,
                 terms.Add(ulong.Parse(term.Name, NumberStyles.HexNumber, CultureInfo.InvariantCulture), term.Value.GetDateTimeOffset().UtcTicks);
             }
 
-            _keys.Touch(item.GetProperty("key").GetString() ?? string.Empty, out _) = terms;
+            _keys.TouchHash(BaselineKeys.Read(item, _keys.HashOf), out _) = terms;
             loaded++;
         }
 

@@ -19,7 +19,7 @@ internal sealed class RateDetector(CompiledRule rule, RuleRate rate, int maxKeys
     /// <summary>Idle hours folded in as zeros at most this far back (a week), so a long silence costs little.</summary>
     private const int MaxIdleHoursFolded = 24 * 7;
 
-    private readonly KeyedStateTable<Profile> _keys = new(maxKeys, keepKeys: true);
+    private readonly KeyedStateTable<Profile> _keys = new(maxKeys);
     private readonly GroupKey _key = new(rate.By);
 
     public override int Keys => _keys.Count;
@@ -28,7 +28,12 @@ internal sealed class RateDetector(CompiledRule rule, RuleRate rate, int maxKeys
 
     public string Fingerprint => $"rate;by={_key.Description}";
 
-    public long? HashSeed { get; set; }
+    /// <summary>Keys are kept as salted hashes; the salt travels with the baseline.</summary>
+    public long HashSeed
+    {
+        get => _keys.Seed;
+        set => _keys.Seed = value;
+    }
 
     /// <summary>Twenty-four values stored inline, so a profile is one struct and no arrays.</summary>
     [System.Runtime.CompilerServices.InlineArray(24)]
@@ -129,7 +134,7 @@ internal sealed class RateDetector(CompiledRule rule, RuleRate rate, int maxKeys
         {
             ref var profile = ref _keys.StateAt(slot);
             writer.WriteStartObject();
-            writer.WriteString("key", _keys.KeyAt(slot));
+            BaselineKeys.Write(writer, _keys.HashAt(slot));
             writer.WriteString("firstSeen", new DateTimeOffset(profile.FirstSeen, TimeSpan.Zero));
             writer.WriteBoolean("trained", profile.Trained);
             writer.WriteString("hour", new DateTimeOffset(profile.Hour, TimeSpan.Zero));
@@ -172,12 +177,12 @@ internal sealed class RateDetector(CompiledRule rule, RuleRate rate, int maxKeys
             var samples = item.GetProperty("samples").EnumerateArray().Select(s => s.GetByte()).ToArray();
             if (means.Length != 24 || samples.Length != 24)
             {
-                throw new FormatException($"key '{item.GetProperty("key").GetString()}': mean and samples need 24 hours each");
+                throw new FormatException("mean and samples need 24 hours each");
             }
 
             means.CopyTo(profile.Mean);
             samples.CopyTo(profile.Samples);
-            _keys.Touch(item.GetProperty("key").GetString() ?? string.Empty, out _) = profile;
+            _keys.TouchHash(BaselineKeys.Read(item, _keys.HashOf), out _) = profile;
             loaded++;
         }
 

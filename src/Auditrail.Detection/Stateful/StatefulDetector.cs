@@ -44,8 +44,11 @@ internal interface ILearningDetector
     /// <summary>The detector kind and the settings that give its state meaning; a baseline learned under others is not reused.</summary>
     string Fingerprint { get; }
 
-    /// <summary>The salt of value hashes that must match between runs, or null when the detector keeps none.</summary>
-    long? HashSeed { get; set; }
+    /// <summary>
+    /// The salt of the key (and value) hashes, saved with the baseline so a later run recognises what
+    /// was learned; set it only before the first event.
+    /// </summary>
+    long HashSeed { get; set; }
 
     /// <summary>Marks every key as trained, so its learning period is over (after <c>baseline learn</c>).</summary>
     void CompleteLearning();
@@ -81,4 +84,18 @@ internal readonly struct Hit
     public long Ticks { get; }
 
     public string? AuditId => _otherId ?? (_id == Guid.Empty ? null : _id.ToString("D"));
+}
+
+/// <summary>How learning detectors write and read a key of a baseline.</summary>
+internal static class BaselineKeys
+{
+    /// <summary>Keys are saved as their salted hash: a baseline names no identity it learned.</summary>
+    public static void Write(System.Text.Json.Utf8JsonWriter writer, ulong hash) =>
+        writer.WriteString("keyHash", hash.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>The key of a saved entry: <c>keyHash</c> as written, or <c>key</c> as text (for baselines written by hand).</summary>
+    public static ulong Read(System.Text.Json.JsonElement item, Func<string, ulong> hashOf) =>
+        item.TryGetProperty("key", out var text)
+            ? hashOf(text.GetString() ?? string.Empty)
+            : ulong.Parse(item.GetProperty("keyHash").GetString() ?? string.Empty, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
 }
