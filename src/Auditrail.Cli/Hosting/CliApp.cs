@@ -95,7 +95,9 @@ public static class CliApp
                 output.WriteLine("Examples:");
                 output.WriteLine(text.TrimEnd());
                 output.WriteLine();
-                output.WriteLine("Exit codes: 0 success, 1 some input records were rejected, 2 usage error or unusable input.");
+                output.WriteLine(parseResult.CommandResult.Command.Name == "scan"
+                    ? "Exit codes: 0 success, 1 some input records were rejected, 2 usage error or unusable input, 3 an alert at or above --fail-on fired."
+                    : "Exit codes: 0 success, 1 some input records were rejected, 2 usage error or unusable input.");
             }
 
             return ExitCodes.Success;
