@@ -47,7 +47,7 @@ public interface IOrderedEventHandler<TResult>
 /// </summary>
 /// <remarks>
 /// <para>Three stages. A framing thread finds records, as the sequential reader does, but instead of
-/// parsing them copies their bytes into batches (about a thousand records or a megabyte each). Worker
+/// parsing them copies their bytes into batches (up to a thousand records or half a megabyte each). Worker
 /// threads take whole batches, decode them (<see cref="RecordDecoder"/>: parse, envelopes, redaction)
 /// and run the <see cref="IEventAnalyzer{TResult}"/> on each event. The calling thread takes the
 /// batches back in the order they were framed and hands events and diagnostics to the
@@ -83,7 +83,7 @@ public sealed class ParallelAuditLogReader
     internal int BatchRecords { get; init; } = 1024;
 
     /// <summary>Bytes per batch before it is handed to a worker.</summary>
-    internal int BatchBytes { get; init; } = 1 << 20;
+    internal int BatchBytes { get; init; } = 512 << 10;
 
     /// <summary>Reads every path in order, as <see cref="AuditLogReader.ReadPaths"/> does.</summary>
     /// <param name="createAnalyzer">Called once per worker thread.</param>

@@ -5,9 +5,15 @@ namespace Auditrail.Core.Reading.Parallel;
 
 /// <summary>
 /// One parallel read (see <see cref="ParallelAuditLogReader"/>): the framing thread, the workers, and the
-/// ordered stage on the calling thread, around a fixed pool of batches. All hand-offs go through one
-/// lock; there are a few thousand of them in a gigabyte, so it is never contended for long.
+/// ordered stage on the calling thread, around a fixed pool of batches.
 /// </summary>
+/// <remarks>
+/// The state is guarded by one lock, held briefly a few times per batch. Each kind of thread sleeps in a
+/// room of its own and is woken only when what it waits for may have happened (a batch queued for the
+/// workers, the next batch in order done for the ordered stage, a batch freed or confirmed for the
+/// framer): on a virtual machine a wake-up costs tens of microseconds, so waking everyone on every
+/// change costs more than the decoding it hands out.
+/// </remarks>
 internal sealed class ReadPipeline<TResult> : IDisposable
 {
     private readonly AuditReaderOptions _options;
@@ -19,6 +25,9 @@ internal sealed class ReadPipeline<TResult> : IDisposable
     private readonly CancellationTokenRegistration _cancellation;
 
     private readonly object _gate = new();
+    private readonly object _framerRoom = new();
+    private readonly object _workerRoom = new();
+    private readonly object _orderedRoom = new();
     private readonly Queue<ReadBatch<TResult>> _work = new();
     private readonly Queue<ReadBatch<TResult>> _ordered = new();
     private readonly Stack<ReadBatch<TResult>> _free = new();
@@ -83,9 +92,9 @@ internal sealed class ReadPipeline<TResult> : IDisposable
             lock (_gate)
             {
                 _stopping = true;
-                Monitor.PulseAll(_gate);
             }
 
+            WakeEveryone();
             foreach (var thread in threads)
             {
                 thread.Join();
@@ -112,8 +121,9 @@ internal sealed class ReadPipeline<TResult> : IDisposable
             lock (_gate)
             {
                 _framingDone = true;
-                Monitor.PulseAll(_gate);
             }
+
+            Wake(_orderedRoom);
         }
         catch (PipelineStoppedException)
         {
@@ -133,6 +143,7 @@ internal sealed class ReadPipeline<TResult> : IDisposable
             if (batch.Generation == _generation)
             {
                 Deliver(batch, handler, counters);
+                bool framerWaits;
                 lock (_gate)
                 {
                     if (batch.DivergedAt >= 0)
@@ -149,7 +160,12 @@ internal sealed class ReadPipeline<TResult> : IDisposable
                         _confirmedSeq = batch.Seq;
                     }
 
-                    Monitor.PulseAll(_gate);
+                    framerWaits = _framerWaitsFor != FramerWait.None;
+                }
+
+                if (framerWaits)
+                {
+                    Wake(_framerRoom);
                 }
             }
 
@@ -194,22 +210,25 @@ internal sealed class ReadPipeline<TResult> : IDisposable
 
     private ReadBatch<TResult>? TakeNextInOrder()
     {
-        lock (_gate)
+        lock (_orderedRoom)
         {
             while (true)
             {
-                _failure?.Throw();
-                if (_ordered.Count > 0 && _ordered.Peek().Done)
+                lock (_gate)
                 {
-                    return _ordered.Dequeue();
+                    _failure?.Throw();
+                    if (_ordered.Count > 0 && _ordered.Peek().Done)
+                    {
+                        return _ordered.Dequeue();
+                    }
+
+                    if (_ordered.Count == 0 && _framingDone)
+                    {
+                        return null;
+                    }
                 }
 
-                if (_ordered.Count == 0 && _framingDone)
-                {
-                    return null;
-                }
-
-                Monitor.Wait(_gate);
+                Monitor.Wait(_orderedRoom);
             }
         }
     }
@@ -217,44 +236,63 @@ internal sealed class ReadPipeline<TResult> : IDisposable
     private void Recycle(ReadBatch<TResult> batch)
     {
         batch.Clear();
+        bool framerWaits;
         lock (_gate)
         {
             _free.Push(batch);
-            Monitor.PulseAll(_gate);
+            framerWaits = _framerWaitsFor == FramerWait.FreeBatch;
+        }
+
+        if (framerWaits)
+        {
+            Wake(_framerRoom);
         }
     }
 
     /// <summary>Framing side: queues a full batch for the workers and the ordered stage.</summary>
     public void Submit(ReadBatch<TResult> batch)
     {
+        bool workerWaits;
         lock (_gate)
         {
             _work.Enqueue(batch);
             _ordered.Enqueue(batch);
-            Monitor.PulseAll(_gate);
+            workerWaits = _idleWorkers > 0;
+        }
+
+        if (workerWaits)
+        {
+            Wake(_workerRoom);
         }
     }
 
     /// <summary>Framing side: an empty batch, waiting for one when all are in use. Throws to unwind the framer for a rewind.</summary>
     public ReadBatch<TResult> AcquireFree(FramingSink<TResult> sink)
     {
-        lock (_gate)
+        lock (_framerRoom)
         {
             while (true)
             {
-                ThrowIfStoppedOrRewinding(sink);
-                if (_free.Count > 0)
+                lock (_gate)
                 {
-                    return _free.Pop();
+                    ThrowIfStoppedOrRewinding(sink);
+                    if (_free.Count > 0)
+                    {
+                        _framerWaitsFor = FramerWait.None;
+                        return _free.Pop();
+                    }
+
+                    if (_created < _poolSize)
+                    {
+                        _created++;
+                        _framerWaitsFor = FramerWait.None;
+                        return new ReadBatch<TResult>(_batchBytes + (_batchBytes / 4));
+                    }
+
+                    _framerWaitsFor = FramerWait.FreeBatch;
                 }
 
-                if (_created < _poolSize)
-                {
-                    _created++;
-                    return new ReadBatch<TResult>(_batchBytes + (_batchBytes / 4));
-                }
-
-                Monitor.Wait(_gate);
+                Monitor.Wait(_framerRoom);
             }
         }
     }
@@ -262,17 +300,53 @@ internal sealed class ReadPipeline<TResult> : IDisposable
     /// <summary>Framing side: waits until the ordered stage has confirmed batch <paramref name="seq"/>.</summary>
     public void WaitConfirmed(long seq, FramingSink<TResult> sink)
     {
-        lock (_gate)
+        lock (_framerRoom)
         {
             while (true)
             {
-                ThrowIfStoppedOrRewinding(sink);
-                if (_confirmedSeq >= seq)
+                lock (_gate)
                 {
-                    return;
+                    ThrowIfStoppedOrRewinding(sink);
+                    if (_confirmedSeq >= seq)
+                    {
+                        _framerWaitsFor = FramerWait.None;
+                        return;
+                    }
+
+                    _framerWaitsFor = FramerWait.Confirmation;
                 }
 
-                Monitor.Wait(_gate);
+                Monitor.Wait(_framerRoom);
+            }
+        }
+    }
+
+    private enum FramerWait
+    {
+        None,
+        FreeBatch,
+        Confirmation,
+    }
+
+    private FramerWait _framerWaitsFor;
+    private int _idleWorkers;
+
+    /// <summary>Wakes one thread sleeping in a room; nothing happens when none is.</summary>
+    private static void Wake(object room)
+    {
+        lock (room)
+        {
+            Monitor.Pulse(room);
+        }
+    }
+
+    private void WakeEveryone()
+    {
+        foreach (var room in new[] { _framerRoom, _workerRoom, _orderedRoom })
+        {
+            lock (room)
+            {
+                Monitor.PulseAll(room);
             }
         }
     }
@@ -327,21 +401,30 @@ internal sealed class ReadPipeline<TResult> : IDisposable
     /// <summary>Worker side: the next batch to decode; null when the read is over.</summary>
     public ReadBatch<TResult>? TakeWork()
     {
-        lock (_gate)
+        lock (_workerRoom)
         {
             while (true)
             {
-                if (_failure is not null || _stopping)
+                lock (_gate)
                 {
-                    return null;
+                    if (_failure is not null || _stopping)
+                    {
+                        return null;
+                    }
+
+                    if (_work.Count > 0)
+                    {
+                        return _work.Dequeue();
+                    }
+
+                    _idleWorkers++;
                 }
 
-                if (_work.Count > 0)
+                Monitor.Wait(_workerRoom);
+                lock (_gate)
                 {
-                    return _work.Dequeue();
+                    _idleWorkers--;
                 }
-
-                Monitor.Wait(_gate);
             }
         }
     }
@@ -351,10 +434,16 @@ internal sealed class ReadPipeline<TResult> : IDisposable
 
     public void Completed(ReadBatch<TResult> batch)
     {
+        bool next;
         lock (_gate)
         {
             batch.Done = true;
-            Monitor.PulseAll(_gate);
+            next = _ordered.Count > 0 && _ordered.Peek() == batch;
+        }
+
+        if (next)
+        {
+            Wake(_orderedRoom);
         }
     }
 
@@ -363,8 +452,9 @@ internal sealed class ReadPipeline<TResult> : IDisposable
         lock (_gate)
         {
             _failure ??= ExceptionDispatchInfo.Capture(exception);
-            Monitor.PulseAll(_gate);
         }
+
+        WakeEveryone();
     }
 
     public void ThrowIfCancellationRequested() => _cancellationToken.ThrowIfCancellationRequested();
@@ -412,6 +502,7 @@ internal sealed class ReadWorker<TResult> : IAuditEventHandler
     private void Decode(ReadBatch<TResult> batch)
     {
         _batch = batch;
+        _decoder.Target = batch.RentEvent();
         var input = batch.Input;
         var maxDepth = _pipeline.Options.MaxDepth;
         for (var i = 0; i < input.Count; i++)
@@ -451,23 +542,20 @@ internal sealed class ReadWorker<TResult> : IAuditEventHandler
         _batch = null;
     }
 
+    /// <summary>The event was parsed into one of the batch's own instances: it stays, and the next is parsed into another.</summary>
     public void OnEvent(AuditEvent auditEvent, in RecordLocation location)
     {
         var batch = _batch!;
-        var owned = batch.RentEvent();
-        if (ReferenceEquals(auditEvent.Storage, batch.Data))
-        {
-            owned.CopyFrom(auditEvent, batch.Data, auditEvent.StorageOffset);
-        }
-        else
+        if (!ReferenceEquals(auditEvent.Storage, batch.Data))
         {
             // Redacted, or unwrapped from an envelope: the bytes are the decoder's scratch, so they are copied.
-            owned.CopyFrom(auditEvent, auditEvent.Json.ToArray(), 0);
+            auditEvent.MoveTo(auditEvent.Json.ToArray(), 0);
         }
 
-        var entry = new BatchEntry { Kind = EntryKind.Event, Event = owned, Location = location, Redacted = _scratch.RedactedValues };
+        _decoder.Target = batch.RentEvent();
+        var entry = new BatchEntry { Kind = EntryKind.Event, Event = auditEvent, Location = location, Redacted = _scratch.RedactedValues };
         _scratch.RedactedValues = 0;
-        batch.AddOutput(in entry, _analyzer.Analyze(owned, in location));
+        batch.AddOutput(in entry, _analyzer.Analyze(auditEvent, in location));
     }
 
     public void OnDiagnostic(ReadDiagnostic diagnostic)
