@@ -7,13 +7,8 @@
 set -euo pipefail
 events="${1:-1000000}"
 runs="${2:-3}"
-root="$(cd "$(dirname "$0")/.." && pwd)"
-
-dotnet build -c Release "$root/src/Auditrail.Cli" -o "$root/artifacts/cli" >/dev/null
-file="$(dotnet run -c Release --project "$root/bench/Auditrail.Benchmarks" -- generate "$events" | tail -1)"
-bytes=$(stat -c %s "$file")
-cli="$root/artifacts/cli/auditrail.dll"
-cat "$file" >/dev/null # warm the page cache for every contender alike
+# shellcheck source=bench/common.sh
+source "$(dirname "$0")/common.sh"
 
 declare -A best_wall best_cpu
 run() { # run NAME COMMAND...: one timed run; keeps the best wall time and its user+sys CPU time
@@ -36,8 +31,8 @@ run() { # run NAME COMMAND...: one timed run; keeps the best wall time and its u
 echo "input: $file ($events events, $bytes bytes), $(nproc) cores, best of $runs runs"
 for _ in $(seq "$runs"); do
   run jq jq -c 'select(.verb=="delete" and .objectRef.resource=="secrets")' "$file"
-  run scan1 dotnet "$cli" scan "$file" -o json --no-progress --threads 1
-  run scan2 dotnet "$cli" scan "$file" -o json --no-progress --threads 2
+  run scan1 "$auditrail" scan "$file" -o json --no-progress --threads 1
+  run scan2 "$auditrail" scan "$file" -o json --no-progress --threads 2
 done
 
 line() { # line LABEL NAME
