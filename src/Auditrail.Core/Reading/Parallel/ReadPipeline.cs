@@ -240,7 +240,10 @@ internal sealed class ReadPipeline<TResult> : IDisposable
         lock (_gate)
         {
             _free.Push(batch);
-            framerWaits = _framerWaitsFor == FramerWait.FreeBatch;
+
+            // The framer fills a batch far faster than a worker decodes one: woken for every freed batch,
+            // it would sleep again at once. It is woken when half the pool is free, and then fills them all.
+            framerWaits = _framerWaitsFor == FramerWait.FreeBatch && _free.Count >= Math.Max(1, _poolSize / 2);
         }
 
         if (framerWaits)
