@@ -4,15 +4,17 @@ using Auditrail.Core.Model;
 namespace Auditrail.Core.Reading.Parallel;
 
 /// <summary>
-/// One parallel read (see <see cref="ParallelAuditLogReader"/>): the framing thread, the workers, and the
-/// ordered stage on the calling thread, around a fixed pool of batches.
+/// One parallel read (see <see cref="ParallelAuditLogReader"/>) around a fixed pool of batches: worker
+/// threads decode; the calling thread frames and, in between, delivers in order.
 /// </summary>
 /// <remarks>
-/// The state is guarded by one lock, held briefly a few times per batch. Each kind of thread sleeps in a
-/// room of its own and is woken only when what it waits for may have happened (a batch queued for the
-/// workers, the next batch in order done for the ordered stage, a batch freed or confirmed for the
-/// framer): on a virtual machine a wake-up costs tens of microseconds, so waking everyone on every
-/// change costs more than the decoding it hands out.
+/// <para>The calling thread frames until every batch of the pool is in use, then delivers the oldest
+/// once its worker is done, recycles it and frames on; so the ordered stage is one thread (the caller's)
+/// and the framer never waits for another thread to free a batch. Workers sleep only when there is no
+/// batch to decode; the caller sleeps only while the oldest batch is being decoded.</para>
+/// <para>The state shared with the workers is guarded by one lock, held briefly a few times per batch.
+/// Workers and the caller sleep in rooms of their own and are woken only for what they wait for: on a
+/// virtual machine a wake-up costs tens of microseconds.</para>
 /// </remarks>
 internal sealed class ReadPipeline<TResult> : IDisposable
 {
@@ -25,29 +27,27 @@ internal sealed class ReadPipeline<TResult> : IDisposable
     private readonly CancellationTokenRegistration _cancellation;
 
     private readonly object _gate = new();
-    private readonly object _framerRoom = new();
     private readonly object _workerRoom = new();
-    private readonly object _orderedRoom = new();
+    private readonly object _callerRoom = new();
     private readonly Queue<ReadBatch<TResult>> _work = new();
     private readonly Queue<ReadBatch<TResult>> _ordered = new();
-    private readonly Stack<ReadBatch<TResult>> _free = new();
-    private int _created;
-    private bool _framingDone;
     private bool _stopping;
+    private int _idleWorkers;
+    private bool _callerWaits;
     private ExceptionDispatchInfo? _failure;
 
-    /// <summary>Highest batch sequence number the ordered stage delivered whole (no rewind needed).</summary>
+    // The caller's own state (framing and delivery run on the calling thread).
+    private readonly Stack<ReadBatch<TResult>> _free = new();
+    private readonly ReadCounters _counters = new();
+    private IOrderedEventHandler<TResult> _handler = null!;
+    private int _created;
     private long _confirmedSeq = -1;
-
-    /// <summary>The generation the ordered stage delivers; batches of older ones are dropped.</summary>
-    private int _generation;
-
     private bool _rewindPending;
     private long _rewindOffset;
     private BufferWindow _rewindWindow;
 
-    /// <summary>Lines a worker found to start a longer value, each read again by the framer.</summary>
-    public int Rewinds { get; private set; }
+    /// <summary>The generation delivered; batches of older ones (framed before a rewind) are dropped. Workers read it.</summary>
+    private int _generation;
 
     public ReadPipeline(AuditReaderOptions options, int workers, int batchRecords, int batchBytes, CancellationToken cancellationToken)
     {
@@ -60,12 +60,19 @@ internal sealed class ReadPipeline<TResult> : IDisposable
         _cancellation = cancellationToken.Register(() => Fail(new OperationCanceledException(cancellationToken)));
     }
 
+    /// <summary>Lines a worker found to start a longer value, each read again by the framer.</summary>
+    public int Rewinds { get; private set; }
+
     public int BatchRecords => _batchRecords;
     public int BatchBytes => _batchBytes;
     public AuditReaderOptions Options => _options;
 
+    /// <summary>Highest batch sequence number delivered whole (no rewind needed).</summary>
+    public long ConfirmedSeq => _confirmedSeq;
+
     public ReadCounters Run(Func<IEventAnalyzer<TResult>> createAnalyzer, IOrderedEventHandler<TResult> handler, Action<IRecordSink, ReadCounters> frame)
     {
+        _handler = handler;
         var framed = new ReadCounters();
         var threads = new List<Thread>();
         try
@@ -73,18 +80,27 @@ internal sealed class ReadPipeline<TResult> : IDisposable
             for (var i = 0; i < _workerCount; i++)
             {
                 var worker = new ReadWorker<TResult>(this, createAnalyzer());
-                threads.Add(StartThread(worker.Run, $"auditrail-decode-{i + 1}"));
+                var thread = new Thread(worker.Run) { IsBackground = true, Name = $"auditrail-decode-{i + 1}" };
+                thread.Start();
+                threads.Add(thread);
             }
 
-            threads.Add(StartThread(() => Frame(frame, framed), "auditrail-frame"));
-            var counters = Deliver(handler);
-            counters.Sources = framed.Sources;
-            counters.Bytes = framed.Bytes;
-            return counters;
+            var sink = new FramingSink<TResult>(this);
+            frame(sink, framed);
+            sink.Flush();
+            while (_ordered.Count > 0)
+            {
+                DeliverNext();
+            }
+
+            _counters.Sources = framed.Sources;
+            _counters.Bytes = framed.Bytes;
+            return _counters;
         }
         catch (Exception ex)
         {
             Fail(ex);
+            _failure?.Throw();
             throw;
         }
         finally
@@ -104,155 +120,7 @@ internal sealed class ReadPipeline<TResult> : IDisposable
 
     public void Dispose() => _cancellation.Dispose();
 
-    private static Thread StartThread(Action body, string name)
-    {
-        var thread = new Thread(() => body()) { IsBackground = true, Name = name };
-        thread.Start();
-        return thread;
-    }
-
-    private void Frame(Action<IRecordSink, ReadCounters> frame, ReadCounters framed)
-    {
-        try
-        {
-            var sink = new FramingSink<TResult>(this);
-            frame(sink, framed);
-            sink.Flush();
-            lock (_gate)
-            {
-                _framingDone = true;
-            }
-
-            Wake(_orderedRoom);
-        }
-        catch (PipelineStoppedException)
-        {
-        }
-        catch (Exception ex)
-        {
-            Fail(ex);
-        }
-    }
-
-    /// <summary>The ordered stage: batches in framing order, each once its worker is done.</summary>
-    private ReadCounters Deliver(IOrderedEventHandler<TResult> handler)
-    {
-        var counters = new ReadCounters();
-        while (TakeNextInOrder() is { } batch)
-        {
-            if (batch.Generation == _generation)
-            {
-                Deliver(batch, handler, counters);
-                bool framerWaits;
-                lock (_gate)
-                {
-                    if (batch.DivergedAt >= 0)
-                    {
-                        // Everything framed after the line is dropped; the framing thread reads on from it.
-                        _generation++;
-                        Rewinds++;
-                        _rewindPending = true;
-                        _rewindOffset = batch.DivergedOffset;
-                        _rewindWindow = batch.DivergedWindow;
-                    }
-                    else
-                    {
-                        _confirmedSeq = batch.Seq;
-                    }
-
-                    framerWaits = _framerWaitsFor != FramerWait.None;
-                }
-
-                if (framerWaits)
-                {
-                    Wake(_framerRoom);
-                }
-            }
-
-            Recycle(batch);
-        }
-
-        return counters;
-    }
-
-    private static void Deliver(ReadBatch<TResult> batch, IOrderedEventHandler<TResult> handler, ReadCounters counters)
-    {
-        var output = batch.Output;
-        var results = batch.Results;
-        for (var i = 0; i < output.Count; i++)
-        {
-            var entry = output[i];
-            switch (entry.Kind)
-            {
-                case EntryKind.Event:
-                    counters.RedactedValues += entry.Redacted;
-                    counters.CountEvent(entry.Event!.Format);
-                    handler.OnEvent(entry.Event, in entry.Location, results[i]);
-                    break;
-                case EntryKind.Diagnostic:
-                    if (entry.Skipped)
-                    {
-                        counters.SkippedRecords++;
-                    }
-
-                    counters.CountDiagnostic(entry.Diagnostic!.Severity);
-                    handler.OnDiagnostic(entry.Diagnostic);
-                    break;
-                case EntryKind.SourceStart:
-                    handler.OnSourceStart(entry.Source!);
-                    break;
-                case EntryKind.Progress:
-                    handler.OnProgress(entry.Source!, entry.BytesRead, entry.TotalBytes);
-                    break;
-            }
-        }
-    }
-
-    private ReadBatch<TResult>? TakeNextInOrder()
-    {
-        lock (_orderedRoom)
-        {
-            while (true)
-            {
-                lock (_gate)
-                {
-                    _failure?.Throw();
-                    if (_ordered.Count > 0 && _ordered.Peek().Done)
-                    {
-                        return _ordered.Dequeue();
-                    }
-
-                    if (_ordered.Count == 0 && _framingDone)
-                    {
-                        return null;
-                    }
-                }
-
-                Monitor.Wait(_orderedRoom);
-            }
-        }
-    }
-
-    private void Recycle(ReadBatch<TResult> batch)
-    {
-        batch.Clear();
-        bool framerWaits;
-        lock (_gate)
-        {
-            _free.Push(batch);
-
-            // The framer fills a batch far faster than a worker decodes one: woken for every freed batch,
-            // it would sleep again at once. It is woken when half the pool is free, and then fills them all.
-            framerWaits = _framerWaitsFor == FramerWait.FreeBatch && _free.Count >= Math.Max(1, _poolSize / 2);
-        }
-
-        if (framerWaits)
-        {
-            Wake(_framerRoom);
-        }
-    }
-
-    /// <summary>Framing side: queues a full batch for the workers and the ordered stage.</summary>
+    /// <summary>Framing side: queues a full batch for the workers, then delivers what is ready.</summary>
     public void Submit(ReadBatch<TResult> batch)
     {
         bool workerWaits;
@@ -267,113 +135,52 @@ internal sealed class ReadPipeline<TResult> : IDisposable
         {
             Wake(_workerRoom);
         }
+
+        // Alerts should not wait for the pool to run dry: deliver the batches already decoded.
+        while (_ordered.Count > 0 && IsDone(_ordered.Peek()) && !_rewindPending)
+        {
+            DeliverNext();
+        }
     }
 
-    /// <summary>Framing side: an empty batch, waiting for one when all are in use. Throws to unwind the framer for a rewind.</summary>
+    /// <summary>Framing side: an empty batch; when all are in use, delivers the oldest first. Throws to unwind the framer for a rewind.</summary>
     public ReadBatch<TResult> AcquireFree(FramingSink<TResult> sink)
     {
-        lock (_framerRoom)
+        while (true)
         {
-            while (true)
+            ThrowIfFailedOrRewinding(sink);
+            if (_free.Count > 0)
             {
-                lock (_gate)
-                {
-                    ThrowIfStoppedOrRewinding(sink);
-                    if (_free.Count > 0)
-                    {
-                        _framerWaitsFor = FramerWait.None;
-                        return _free.Pop();
-                    }
-
-                    if (_created < _poolSize)
-                    {
-                        _created++;
-                        _framerWaitsFor = FramerWait.None;
-                        return new ReadBatch<TResult>(_batchBytes + (_batchBytes / 4));
-                    }
-
-                    _framerWaitsFor = FramerWait.FreeBatch;
-                }
-
-                Monitor.Wait(_framerRoom);
+                return _free.Pop();
             }
+
+            if (_created < _poolSize)
+            {
+                _created++;
+                return new ReadBatch<TResult>(_batchBytes + (_batchBytes / 4));
+            }
+
+            DeliverNext();
         }
     }
 
-    /// <summary>Framing side: waits until the ordered stage has confirmed batch <paramref name="seq"/>.</summary>
+    /// <summary>Framing side: delivers until batch <paramref name="seq"/> is confirmed. Throws to unwind the framer for a rewind.</summary>
     public void WaitConfirmed(long seq, FramingSink<TResult> sink)
     {
-        lock (_framerRoom)
+        while (true)
         {
-            while (true)
+            ThrowIfFailedOrRewinding(sink);
+            if (_confirmedSeq >= seq)
             {
-                lock (_gate)
-                {
-                    ThrowIfStoppedOrRewinding(sink);
-                    if (_confirmedSeq >= seq)
-                    {
-                        _framerWaitsFor = FramerWait.None;
-                        return;
-                    }
-
-                    _framerWaitsFor = FramerWait.Confirmation;
-                }
-
-                Monitor.Wait(_framerRoom);
+                return;
             }
+
+            DeliverNext();
         }
     }
-
-    private enum FramerWait
-    {
-        None,
-        FreeBatch,
-        Confirmation,
-    }
-
-    private FramerWait _framerWaitsFor;
-    private int _idleWorkers;
-
-    /// <summary>Wakes one thread sleeping in a room; nothing happens when none is.</summary>
-    private static void Wake(object room)
-    {
-        lock (room)
-        {
-            Monitor.Pulse(room);
-        }
-    }
-
-    private void WakeEveryone()
-    {
-        foreach (var room in new[] { _framerRoom, _workerRoom, _orderedRoom })
-        {
-            lock (room)
-            {
-                Monitor.PulseAll(room);
-            }
-        }
-    }
-
-    public long ConfirmedSeq => Volatile.Read(ref _confirmedSeq);
 
     /// <summary>Framing side: takes a pending rewind, returning the generation batches framed from now on belong to.</summary>
     public bool TryTakeRewind(out long offset, out BufferWindow window, out int generation)
-    {
-        offset = 0;
-        window = default;
-        generation = 0;
-        if (!Volatile.Read(ref _rewindPending))
-        {
-            return false;
-        }
-
-        lock (_gate)
-        {
-            return TakeRewindLocked(out offset, out window, out generation);
-        }
-    }
-
-    private bool TakeRewindLocked(out long offset, out BufferWindow window, out int generation)
     {
         offset = _rewindOffset;
         window = _rewindWindow;
@@ -387,17 +194,123 @@ internal sealed class ReadPipeline<TResult> : IDisposable
         return true;
     }
 
-    private void ThrowIfStoppedOrRewinding(FramingSink<TResult> sink)
-    {
-        if (_failure is not null || _stopping)
-        {
-            throw new PipelineStoppedException();
-        }
+    public void ThrowIfCancellationRequested() => _cancellationToken.ThrowIfCancellationRequested();
 
-        if (TakeRewindLocked(out var offset, out var window, out var generation))
+    private void ThrowIfFailedOrRewinding(FramingSink<TResult> sink)
+    {
+        _failure?.Throw();
+        if (TryTakeRewind(out var offset, out var window, out var generation))
         {
             sink.BeginGeneration(generation);
             throw new ReaderRewindException(offset, window);
+        }
+    }
+
+    private bool IsDone(ReadBatch<TResult> batch)
+    {
+        lock (_gate)
+        {
+            return batch.Done;
+        }
+    }
+
+    /// <summary>The ordered stage: waits for the oldest batch, delivers it (or drops it, if framed before a rewind) and frees it.</summary>
+    private void DeliverNext()
+    {
+        var batch = _ordered.Peek();
+        lock (_callerRoom)
+        {
+            while (true)
+            {
+                lock (_gate)
+                {
+                    _failure?.Throw();
+                    if (batch.Done)
+                    {
+                        _ordered.Dequeue();
+                        _callerWaits = false;
+                        break;
+                    }
+
+                    _callerWaits = true;
+                }
+
+                Monitor.Wait(_callerRoom);
+            }
+        }
+
+        if (batch.Generation == _generation)
+        {
+            Deliver(batch);
+            if (batch.DivergedAt >= 0)
+            {
+                // Everything framed after the line is dropped; the framer reads on from it.
+                Volatile.Write(ref _generation, _generation + 1);
+                Rewinds++;
+                _rewindPending = true;
+                _rewindOffset = batch.DivergedOffset;
+                _rewindWindow = batch.DivergedWindow;
+            }
+            else
+            {
+                _confirmedSeq = batch.Seq;
+            }
+        }
+
+        batch.Clear();
+        _free.Push(batch);
+    }
+
+    private void Deliver(ReadBatch<TResult> batch)
+    {
+        var output = batch.Output;
+        var results = batch.Results;
+        for (var i = 0; i < output.Count; i++)
+        {
+            var entry = output[i];
+            switch (entry.Kind)
+            {
+                case EntryKind.Event:
+                    _counters.RedactedValues += entry.Redacted;
+                    _counters.CountEvent(entry.Event!.Format);
+                    _handler.OnEvent(entry.Event, in entry.Location, results[i]);
+                    break;
+                case EntryKind.Diagnostic:
+                    if (entry.Skipped)
+                    {
+                        _counters.SkippedRecords++;
+                    }
+
+                    _counters.CountDiagnostic(entry.Diagnostic!.Severity);
+                    _handler.OnDiagnostic(entry.Diagnostic);
+                    break;
+                case EntryKind.SourceStart:
+                    _handler.OnSourceStart(entry.Source!);
+                    break;
+                case EntryKind.Progress:
+                    _handler.OnProgress(entry.Source!, entry.BytesRead, entry.TotalBytes);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Wakes one thread sleeping in a room; nothing happens when none is.</summary>
+    private static void Wake(object room)
+    {
+        lock (room)
+        {
+            Monitor.Pulse(room);
+        }
+    }
+
+    private void WakeEveryone()
+    {
+        foreach (var room in new[] { _workerRoom, _callerRoom })
+        {
+            lock (room)
+            {
+                Monitor.PulseAll(room);
+            }
         }
     }
 
@@ -437,16 +350,16 @@ internal sealed class ReadPipeline<TResult> : IDisposable
 
     public void Completed(ReadBatch<TResult> batch)
     {
-        bool next;
+        bool callerWaits;
         lock (_gate)
         {
             batch.Done = true;
-            next = _ordered.Count > 0 && _ordered.Peek() == batch;
+            callerWaits = _callerWaits && _ordered.Peek() == batch;
         }
 
-        if (next)
+        if (callerWaits)
         {
-            Wake(_orderedRoom);
+            Wake(_callerRoom);
         }
     }
 
@@ -459,12 +372,7 @@ internal sealed class ReadPipeline<TResult> : IDisposable
 
         WakeEveryone();
     }
-
-    public void ThrowIfCancellationRequested() => _cancellationToken.ThrowIfCancellationRequested();
 }
-
-/// <summary>Unwinds a pipeline thread when another one failed; the failure itself is reported by the ordered stage.</summary>
-internal sealed class PipelineStoppedException() : Exception("the read stopped");
 
 /// <summary>A worker thread: decodes batches and analyzes their events.</summary>
 internal sealed class ReadWorker<TResult> : IAuditEventHandler
