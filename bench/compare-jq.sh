@@ -4,13 +4,8 @@
 set -euo pipefail
 events="${1:-1000000}"
 runs="${2:-3}"
-root="$(cd "$(dirname "$0")/.." && pwd)"
-
-dotnet build -c Release "$root/src/Auditrail.Cli" -o "$root/artifacts/cli" >/dev/null
-file="$(dotnet run -c Release --project "$root/bench/Auditrail.Benchmarks" -- generate "$events" | tail -1)"
-bytes=$(stat -c %s "$file")
-auditrail="$root/artifacts/cli/auditrail"
-cat "$file" >/dev/null # warm the page cache for every contender alike
+# shellcheck source=bench/common.sh
+source "$(dirname "$0")/common.sh"
 
 best() { # best wall time in seconds of $runs runs of "$@"
   local best=""

@@ -41,7 +41,7 @@ public static class FieldCatalog
         Raw("objectRef.apiVersion", FieldType.String, "API version of the resource.", e => e.ObjectApiVersion) with { Utf8 = Utf8Of(EventSlot.ObjectApiVersion) },
         Raw("objectRef.resourceVersion", FieldType.String, "Resource version the request referred to.", e => e.ResourceVersion) with { Utf8 = Utf8Of(EventSlot.ObjectResourceVersion) },
         Raw("objectRef.subresource", FieldType.String, "Subresource, e.g. exec, log, status, token, scale.", e => e.Subresource) with { Utf8 = Utf8Of(EventSlot.ObjectSubresource) },
-        Raw("responseStatus.code", FieldType.Int, "HTTP status code of the response (101 for exec/attach upgrades, 401 failed authentication, 403 forbidden).", e => e.ResponseCode == 0 ? null : e.ResponseCode),
+        Raw("responseStatus.code", FieldType.Int, "HTTP status code of the response (101 for exec/attach upgrades, 401 failed authentication, 403 forbidden).", e => e.ResponseCode == 0 ? null : BoxedCode(e.ResponseCode)),
         Raw("responseStatus.status", FieldType.String, "Success or Failure, for responses that carry a Status.", e => e.ResponseStatus) with { Utf8 = Utf8Of(EventSlot.StatusStatus) },
         Raw("responseStatus.reason", FieldType.String, "Machine-readable reason of a failure (Forbidden, NotFound, AlreadyExists …).", e => e.ResponseReason) with { Utf8 = Utf8Of(EventSlot.StatusReason) },
         Raw("responseStatus.message", FieldType.String, "Human-readable message of a failure.", e => e.ResponseMessage) with { Utf8 = Utf8Of(EventSlot.StatusMessage) },
@@ -137,6 +137,11 @@ public static class FieldCatalog
     }
 
     private static Utf8FieldGetter Utf8Of(EventSlot slot) => (AuditEvent e, out ReadOnlySpan<byte> utf8) => e.TryGetUtf8(slot, out utf8);
+
+    /// <summary>Status codes boxed once: a rule reading the code must not allocate per event.</summary>
+    private static readonly object[] BoxedCodes = Enumerable.Range(0, 600).Select(code => (object)code).ToArray();
+
+    private static object BoxedCode(int code) => (uint)code < (uint)BoxedCodes.Length ? BoxedCodes[code] : code;
 
     private static FieldDefinition Raw(string name, FieldType type, string description, Func<AuditEvent, object?> extract) =>
         new(name, type, description, false, extract);

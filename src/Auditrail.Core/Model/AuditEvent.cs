@@ -124,8 +124,12 @@ public sealed class AuditEvent
     /// <summary>The array the event's JSON lives in, for a reader that can tell whether it already owns those bytes.</summary>
     internal byte[] Storage => _buffer;
 
-    /// <summary>Where the event's JSON starts in <see cref="Storage"/>.</summary>
-    internal int StorageOffset => _offset;
+    /// <summary>Points the event at a copy of its JSON (same layout), keeping everything parsed and decoded so far.</summary>
+    internal void MoveTo(byte[] buffer, int offset)
+    {
+        _buffer = buffer;
+        _offset = offset;
+    }
 
     /// <summary>
     /// Takes over another event's parsed state, reading its JSON from <paramref name="buffer"/> at

@@ -58,7 +58,7 @@ internal interface IRetention
 }
 
 /// <summary>
-/// Thrown on the framing thread, out of a wait inside the sink, to unwind the reader to its top level,
+/// Thrown while framing, out of a wait inside the sink, to unwind the reader to its top level,
 /// where it goes back to <see cref="Offset"/> and reads from there one record at a time.
 /// </summary>
 internal sealed class ReaderRewindException(long offset, BufferWindow window) : Exception("the reader goes back to a line that turned out to start a longer value")

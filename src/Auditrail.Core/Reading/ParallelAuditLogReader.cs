@@ -20,8 +20,8 @@ public interface IEventAnalyzer<TResult>
 }
 
 /// <summary>
-/// Receives what a parallel read finds, on one thread and in input order, as <see cref="IAuditEventHandler"/>
-/// does for the sequential read, with each event's analysis.
+/// Receives what a parallel read finds, on the calling thread and in input order, as
+/// <see cref="IAuditEventHandler"/> does for the sequential read, with each event's analysis.
 /// </summary>
 public interface IOrderedEventHandler<TResult>
 {
@@ -46,29 +46,30 @@ public interface IOrderedEventHandler<TResult>
 /// with the parsing and a per-event analysis spread over worker threads.
 /// </summary>
 /// <remarks>
-/// <para>Three stages. A framing thread finds records, as the sequential reader does, but instead of
-/// parsing them copies their bytes into batches (about a thousand records or a megabyte each). Worker
-/// threads take whole batches, decode them (<see cref="RecordDecoder"/>: parse, envelopes, redaction)
-/// and run the <see cref="IEventAnalyzer{TResult}"/> on each event. The calling thread takes the
-/// batches back in the order they were framed and hands events and diagnostics to the
-/// <see cref="IOrderedEventHandler{TResult}"/>. A fixed pool of batches bounds the memory and makes a
-/// slow stage hold back the others.</para>
+/// <para>Three stages. The calling thread finds records, as the sequential reader does, but instead of
+/// parsing them copies their bytes into batches (up to a thousand records or half a megabyte each).
+/// Worker threads take whole batches, decode them (<see cref="RecordDecoder"/>: parse, envelopes,
+/// redaction) and run the <see cref="IEventAnalyzer{TResult}"/> on each event. The calling thread also
+/// takes the batches back in the order they were framed and hands events and diagnostics to the
+/// <see cref="IOrderedEventHandler{TResult}"/>: whenever the fixed pool of batches runs dry, it delivers
+/// the oldest batch before framing the next. The pool bounds the memory and makes a slow stage hold
+/// back the others.</para>
 /// <para>The sequential fast path parses a line to know whether it is a whole record or the first line
-/// of a pretty-printed value. The framing thread hands on, unparsed, every line that ends as an object
-/// or array does; in the rare case a worker finds such a line to be the start of a longer value, the
-/// framing thread is sent back to that line (its bytes are kept buffered until the batch is confirmed),
-/// everything framed after it is dropped, and the line is read again as the sequential reader does.
-/// Values that span lines, and everything inside envelopes read by the streaming framer (arrays,
-/// EventList, AKS and CloudWatch exports), go through the same code as the sequential read: envelopes
-/// framed element by element are decoded by workers; a line the fast path cannot take is decoded on the
-/// framing thread.</para>
+/// of a pretty-printed value. The framer hands on, unparsed, every line that ends as an object or array
+/// does; in the rare case a worker finds such a line to be the start of a longer value, the framer is
+/// sent back to that line (its bytes, and the state of the read buffer there, are kept until the batch
+/// is delivered), everything framed after it is dropped, and the line is read again as the sequential
+/// reader does. Values that span lines, and everything inside envelopes read by the streaming framer
+/// (arrays, EventList, AKS and CloudWatch exports), go through the same code as the sequential read:
+/// envelopes framed element by element are decoded by workers; a line the fast path cannot take is
+/// decoded by the framer.</para>
 /// </remarks>
 public sealed class ParallelAuditLogReader
 {
     private readonly AuditReaderOptions _options;
     private readonly int _workers;
 
-    /// <param name="workers">Worker threads that decode and analyze (at least 1); framing and the ordered stage run on two more.</param>
+    /// <param name="workers">Worker threads that decode and analyze (at least 1); framing and the ordered stage run on the calling thread.</param>
     public ParallelAuditLogReader(AuditReaderOptions? options = null, int workers = 2)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
@@ -83,7 +84,7 @@ public sealed class ParallelAuditLogReader
     internal int BatchRecords { get; init; } = 1024;
 
     /// <summary>Bytes per batch before it is handed to a worker.</summary>
-    internal int BatchBytes { get; init; } = 1 << 20;
+    internal int BatchBytes { get; init; } = 512 << 10;
 
     /// <summary>Reads every path in order, as <see cref="AuditLogReader.ReadPaths"/> does.</summary>
     /// <param name="createAnalyzer">Called once per worker thread.</param>

@@ -73,7 +73,17 @@ internal sealed class RecordDecoder(AuditReaderOptions options, IAuditEventHandl
     /// <summary>Envelopes nest at most an array of lists of records; deeper is not a format anyone writes.</summary>
     private const int MaxEnvelopeDepth = 3;
 
-    private readonly AuditEvent _event = new();
+    private AuditEvent _event = new();
+
+    /// <summary>
+    /// The instance the next event is parsed into. The parallel read points it at an event of the batch
+    /// being decoded, so an event is parsed where it will be kept rather than parsed and copied.
+    /// </summary>
+    internal AuditEvent Target
+    {
+        get => _event;
+        set => _event = value;
+    }
     private readonly ArrayBufferWriter<byte> _scratch = new(16 * 1024);
     private readonly ArrayBufferWriter<byte> _redacted = new(16 * 1024);
     private byte[] _unescaped = new byte[16 * 1024];

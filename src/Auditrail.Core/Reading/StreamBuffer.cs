@@ -201,7 +201,12 @@ internal sealed class StreamBuffer : IDisposable
             shift = (int)Math.Clamp(retainIndex, 0, WindowStart);
             if (shift > 0)
             {
-                LineAt(shift);
+                // Dropping bytes before the line cursor leaves its line number as it is: no recount.
+                if (_lineCursor < shift)
+                {
+                    LineAt(shift);
+                }
+
                 System.Buffer.BlockCopy(_buffer, shift, _buffer, 0, _filled - shift);
                 _end -= shift;
                 _filled -= shift;

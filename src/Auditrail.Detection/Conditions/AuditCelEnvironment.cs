@@ -44,11 +44,29 @@ public static class AuditCelEnvironment
         long l => CelValue.Int(l),
         bool b => CelValue.Bool(b),
         DateTimeOffset t => CelValue.Timestamp(CelTimestamp.FromDateTimeOffset(t)),
-        IReadOnlyList<string> list => CelValue.List(list.Select(CelValue.String).ToArray()),
+        IReadOnlyList<string> list => ToList(list),
         IReadOnlyDictionary<string, string> map => ToMap(map),
         JsonElement json => JsonValues.From(json),
         _ => CelValue.Error($"field {fieldName} has an unsupported type {value.GetType().Name}"),
     };
+
+    private static CelValue ToList(IReadOnlyList<string> list)
+    {
+        if (list.Count == 0)
+        {
+            return EmptyList;
+        }
+
+        var values = new CelValue[list.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = CelValue.String(list[i]);
+        }
+
+        return CelValue.List(values);
+    }
+
+    private static readonly CelValue EmptyList = CelValue.List([]);
 
     private static CelValue ToMap(IReadOnlyDictionary<string, string> map)
     {

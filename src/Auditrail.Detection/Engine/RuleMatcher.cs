@@ -30,8 +30,11 @@ public sealed class RuleMatcher(RuleSet rules)
         }
 
         _activation.Reset(auditEvent);
-        foreach (var rule in candidates)
+
+        // An index loop: foreach over the interface would allocate an enumerator per event.
+        for (var c = 0; c < candidates.Count; c++)
         {
+            var rule = candidates[c];
             Evaluations++;
             if (!rule.Condition.Evaluate(_activation).IsTrue || (rule.Exceptions is { } exceptions && exceptions.Exempts(auditEvent)))
             {

@@ -3,7 +3,7 @@ using Auditrail.Core.Model;
 namespace Auditrail.Core.Reading.Parallel;
 
 /// <summary>
-/// The framing thread's end of a parallel read: copies what the reader frames into the current batch
+/// The framing end of a parallel read (on the calling thread): copies what the reader frames into the current batch
 /// and hands full batches on. What must be decoded at once (a line the fast path cannot take) is
 /// decoded here, its events copied into the batch already decoded.
 /// </summary>

@@ -8,7 +8,7 @@ internal enum EntryKind : byte
     Line,
     /// <summary>A complete JSON value framed by the reader; a worker decodes it.</summary>
     Frame,
-    /// <summary>An event decoded already (on the framing thread, or by a worker).</summary>
+    /// <summary>An event decoded already (by the framer, or by a worker).</summary>
     Event,
     Diagnostic,
     SourceStart,
@@ -42,7 +42,7 @@ internal struct BatchEntry
 
 /// <summary>
 /// A run of consecutive records of one source: their bytes, copied out of the read buffer by the
-/// framing thread, and once a worker is done, what they yield in order with each event's analysis.
+/// framer, and once a worker is done, what they yield in order with each event's analysis.
 /// Batches are pooled and reused, events with them.
 /// </summary>
 internal sealed class ReadBatch<TResult>(int dataBytes)
@@ -58,7 +58,7 @@ internal sealed class ReadBatch<TResult>(int dataBytes)
     public byte[] Data = new byte[dataBytes];
     public int DataLength;
 
-    /// <summary>What the framing thread put in.</summary>
+    /// <summary>What the framer put in.</summary>
     public readonly List<BatchEntry> Input = [];
 
     /// <summary>What the ordered stage delivers: events, diagnostics, source starts and progress.</summary>
