@@ -47,10 +47,9 @@ internal sealed class FramingSink<TResult> : IRecordSink, IRetention, IAuditEven
 
     public void Diagnostic(ReadDiagnostic diagnostic) => OnDiagnostic(diagnostic);
 
-    public void SourceStart(string source) => Add(new BatchEntry { Kind = EntryKind.SourceStart, Source = source });
+    public void SourceStart(string source) => Pass(BatchEntry.ForSourceStart(source));
 
-    public void Progress(string source, long bytesRead, long totalBytes) =>
-        Add(new BatchEntry { Kind = EntryKind.Progress, Source = source, BytesRead = bytesRead, TotalBytes = totalBytes });
+    public void Progress(string source, long bytesRead, long totalBytes) => Pass(BatchEntry.ForProgress(source, bytesRead, totalBytes));
 
     /// <summary>The source's bytes are freed once it ends, so first every unparsed line of it must be confirmed.</summary>
     public void EndSource()
@@ -132,13 +131,13 @@ internal sealed class FramingSink<TResult> : IRecordSink, IRetention, IAuditEven
         var batch = Current();
         var owned = batch.RentEvent();
         owned.CopyFrom(auditEvent, auditEvent.Json.ToArray(), 0);
-        Add(new BatchEntry { Kind = EntryKind.Event, Event = owned, Location = location, Redacted = _scratch.RedactedValues });
+        Pass(BatchEntry.ForEvent(owned, in location, _scratch.RedactedValues));
         _scratch.RedactedValues = 0;
     }
 
     public void OnDiagnostic(ReadDiagnostic diagnostic)
     {
-        Add(new BatchEntry { Kind = EntryKind.Diagnostic, Diagnostic = diagnostic, Skipped = _scratch.SkippedRecords > 0 });
+        Pass(BatchEntry.ForDiagnostic(diagnostic, _scratch.SkippedRecords > 0));
         _scratch.SkippedRecords = 0;
     }
 
@@ -169,10 +168,17 @@ internal sealed class FramingSink<TResult> : IRecordSink, IRetention, IAuditEven
             batch.FirstDeferredOffset = window.Start;
         }
 
-        Add(new BatchEntry { Kind = kind, Start = start, Length = bytes.Length, Context = context, Window = window });
+        Add(new RecordEntry { Kind = kind, Start = start, Length = bytes.Length, Context = context, Window = window });
     }
 
-    private void Add(in BatchEntry entry)
+    private void Pass(in BatchEntry entry)
+    {
+        var batch = Current();
+        batch.Passed.Add(entry);
+        Add(new RecordEntry { Kind = EntryKind.Passed, Start = batch.Passed.Count - 1 });
+    }
+
+    private void Add(in RecordEntry entry)
     {
         var batch = Current();
         batch.Input.Add(entry);

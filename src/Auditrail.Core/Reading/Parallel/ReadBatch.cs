@@ -8,15 +8,16 @@ internal enum EntryKind : byte
     Line,
     /// <summary>A complete JSON value framed by the reader; a worker decodes it.</summary>
     Frame,
-    /// <summary>An event decoded already (by the framer, or by a worker).</summary>
+    /// <summary>Made by the framer already (see <see cref="ReadBatch{TResult}.Passed"/>); a worker only analyzes its event, if any.</summary>
+    Passed,
     Event,
     Diagnostic,
     SourceStart,
     Progress,
 }
 
-/// <summary>One thing in a batch: record bytes to decode (framing side), or what to hand to the ordered stage.</summary>
-internal struct BatchEntry
+/// <summary>What the framer puts in a batch: record bytes to decode, or the index of an entry made already. Kept small: one per record.</summary>
+internal struct RecordEntry
 {
     public EntryKind Kind;
     public int Start;
@@ -25,19 +26,48 @@ internal struct BatchEntry
 
     /// <summary>For a <see cref="EntryKind.Line"/>: the read buffer's state there, for a rewind.</summary>
     public BufferWindow Window;
-    public AuditEvent? Event;
-    public RecordLocation Location;
-    public ReadDiagnostic? Diagnostic;
+}
 
-    /// <summary>Secret values redacted from <see cref="Event"/>, counted when the ordered stage delivers it.</summary>
-    public long Redacted;
+/// <summary>What the ordered stage delivers: an event, a diagnostic, a source start or progress. Kept small: one per event.</summary>
+internal readonly struct BatchEntry
+{
+    private BatchEntry(EntryKind kind, object item, in RecordLocation location, long count, long total, bool skipped)
+    {
+        Kind = kind;
+        Item = item;
+        Location = location;
+        Count = count;
+        Total = total;
+        Skipped = skipped;
+    }
+
+    public EntryKind Kind { get; }
+
+    /// <summary>The event, the diagnostic or the source's name.</summary>
+    public object Item { get; }
+
+    public RecordLocation Location { get; }
+
+    /// <summary>Secret values redacted from the event (counted when it is delivered), or the bytes read for progress.</summary>
+    public long Count { get; }
+
+    public long Total { get; }
 
     /// <summary>The diagnostic notes a record skipped as not being an audit log (<see cref="ReadCounters.SkippedRecords"/>).</summary>
-    public bool Skipped;
+    public bool Skipped { get; }
 
-    public string? Source;
-    public long BytesRead;
-    public long TotalBytes;
+    public AuditEvent Event => (AuditEvent)Item;
+    public ReadDiagnostic Diagnostic => (ReadDiagnostic)Item;
+    public string Source => (string)Item;
+
+    public static BatchEntry ForEvent(AuditEvent auditEvent, in RecordLocation location, long redacted) =>
+        new(EntryKind.Event, auditEvent, in location, redacted, 0, false);
+
+    public static BatchEntry ForDiagnostic(ReadDiagnostic diagnostic, bool skipped) => new(EntryKind.Diagnostic, diagnostic, default, 0, 0, skipped);
+
+    public static BatchEntry ForSourceStart(string source) => new(EntryKind.SourceStart, source, default, 0, 0, false);
+
+    public static BatchEntry ForProgress(string source, long bytesRead, long totalBytes) => new(EntryKind.Progress, source, default, bytesRead, totalBytes, false);
 }
 
 /// <summary>
@@ -59,7 +89,10 @@ internal sealed class ReadBatch<TResult>(int dataBytes)
     public int DataLength;
 
     /// <summary>What the framer put in.</summary>
-    public readonly List<BatchEntry> Input = [];
+    public readonly List<RecordEntry> Input = [];
+
+    /// <summary>Entries the framer made itself (events it decoded, diagnostics, source starts, progress), by index from <see cref="Input"/>.</summary>
+    public readonly List<BatchEntry> Passed = [];
 
     /// <summary>What the ordered stage delivers: events, diagnostics, source starts and progress.</summary>
     public readonly List<BatchEntry> Output = [];
@@ -125,6 +158,7 @@ internal sealed class ReadBatch<TResult>(int dataBytes)
         _eventsUsed = 0;
         DataLength = 0;
         Input.Clear();
+        Passed.Clear();
         Array.Clear(Results, 0, Output.Count);
         Output.Clear();
         FirstDeferredOffset = long.MaxValue;

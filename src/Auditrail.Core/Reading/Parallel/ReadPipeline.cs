@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 using Auditrail.Core.Model;
 
 namespace Auditrail.Core.Reading.Parallel;
@@ -263,17 +264,18 @@ internal sealed class ReadPipeline<TResult> : IDisposable
 
     private void Deliver(ReadBatch<TResult> batch)
     {
-        var output = batch.Output;
+        var output = CollectionsMarshal.AsSpan(batch.Output);
         var results = batch.Results;
-        for (var i = 0; i < output.Count; i++)
+        for (var i = 0; i < output.Length; i++)
         {
-            var entry = output[i];
+            ref readonly var entry = ref output[i];
             switch (entry.Kind)
             {
                 case EntryKind.Event:
-                    _counters.RedactedValues += entry.Redacted;
-                    _counters.CountEvent(entry.Event!.Format);
-                    _handler.OnEvent(entry.Event, in entry.Location, results[i]);
+                    var auditEvent = entry.Event;
+                    _counters.RedactedValues += entry.Count;
+                    _counters.CountEvent(auditEvent.Format);
+                    _handler.OnEvent(auditEvent, entry.Location, results[i]);
                     break;
                 case EntryKind.Diagnostic:
                     if (entry.Skipped)
@@ -281,14 +283,14 @@ internal sealed class ReadPipeline<TResult> : IDisposable
                         _counters.SkippedRecords++;
                     }
 
-                    _counters.CountDiagnostic(entry.Diagnostic!.Severity);
+                    _counters.CountDiagnostic(entry.Diagnostic.Severity);
                     _handler.OnDiagnostic(entry.Diagnostic);
                     break;
                 case EntryKind.SourceStart:
-                    _handler.OnSourceStart(entry.Source!);
+                    _handler.OnSourceStart(entry.Source);
                     break;
                 case EntryKind.Progress:
-                    _handler.OnProgress(entry.Source!, entry.BytesRead, entry.TotalBytes);
+                    _handler.OnProgress(entry.Source, entry.Count, entry.Total);
                     break;
             }
         }
@@ -414,11 +416,11 @@ internal sealed class ReadWorker<TResult> : IAuditEventHandler
     {
         _batch = batch;
         _decoder.Target = batch.RentEvent();
-        var input = batch.Input;
+        var input = CollectionsMarshal.AsSpan(batch.Input);
         var maxDepth = _pipeline.Options.MaxDepth;
-        for (var i = 0; i < input.Count; i++)
+        for (var i = 0; i < input.Length; i++)
         {
-            var entry = input[i];
+            ref readonly var entry = ref input[i];
             switch (entry.Kind)
             {
                 case EntryKind.Line:
@@ -441,11 +443,9 @@ internal sealed class ReadWorker<TResult> : IAuditEventHandler
                 case EntryKind.Frame:
                     _decoder.Decode(batch.Data, entry.Start, entry.Length, in entry.Context);
                     break;
-                case EntryKind.Event:
-                    batch.AddOutput(in entry, _analyzer.Analyze(entry.Event!, in entry.Location));
-                    break;
                 default:
-                    batch.AddOutput(in entry, default!);
+                    var passed = batch.Passed[entry.Start];
+                    batch.AddOutput(in passed, passed.Kind == EntryKind.Event ? _analyzer.Analyze(passed.Event, passed.Location) : default!);
                     break;
             }
         }
@@ -464,14 +464,14 @@ internal sealed class ReadWorker<TResult> : IAuditEventHandler
         }
 
         _decoder.Target = batch.RentEvent();
-        var entry = new BatchEntry { Kind = EntryKind.Event, Event = auditEvent, Location = location, Redacted = _scratch.RedactedValues };
+        var entry = BatchEntry.ForEvent(auditEvent, in location, _scratch.RedactedValues);
         _scratch.RedactedValues = 0;
         batch.AddOutput(in entry, _analyzer.Analyze(auditEvent, in location));
     }
 
     public void OnDiagnostic(ReadDiagnostic diagnostic)
     {
-        var entry = new BatchEntry { Kind = EntryKind.Diagnostic, Diagnostic = diagnostic, Skipped = _scratch.SkippedRecords > 0 };
+        var entry = BatchEntry.ForDiagnostic(diagnostic, _scratch.SkippedRecords > 0);
         _scratch.SkippedRecords = 0;
         _batch!.AddOutput(in entry, default!);
     }

@@ -53,6 +53,18 @@ public sealed class ScanThreadsTests : IDisposable
     }
 
     [Fact]
+    public void Standard_input_scans_the_same_on_one_and_two_threads()
+    {
+        var stdin = File.ReadAllText(WriteGeneratedLog(3_000, malformedEvery: 101));
+
+        var one = CliRunner.RunWithStdin(stdin, "scan", "-", "-o", "json", "--threads", "1");
+        var two = CliRunner.RunWithStdin(stdin, "scan", "-", "-o", "json", "--threads", "2");
+
+        Assert.Equal(one, two);
+        Assert.Contains("<stdin>:", one.Error);
+    }
+
+    [Fact]
     public void Threads_below_one_are_a_usage_error()
     {
         var result = CliRunner.Run("scan", CliRunner.Data("audit2rbac", "demo.log"), "--threads", "0");
