@@ -8,7 +8,8 @@ namespace Auditrail.Detection.Rules;
 public sealed record RulePack(IReadOnlyList<RuleList> Lists, IReadOnlyList<RuleMacro> Macros, IReadOnlyList<RuleDefinition> Rules);
 
 /// <summary>
-/// Loads <c>auditrail.io/v1alpha1 RulePack</c> documents. Files load in order; a later file may
+/// Loads <c>auditrail.io/v1alpha1 RulePack</c> documents, and Falco rule files (translated; see
+/// <see cref="Falco.FalcoTranslator"/>). Files load in order; a later file may
 /// replace a list, macro or rule by defining it again, extend it with <c>append: true</c> (lists gain
 /// items, macros gain alternatives, rules gain a further condition and exceptions), or change single
 /// parts with <c>override: {part: replace|append}</c>, as Falco allows. Every problem is reported
@@ -55,11 +56,62 @@ public sealed class RulePackLoader
     private readonly List<RuleMacro> _macros = [];
     private readonly List<RuleDefinition> _rules = [];
 
-    public IReadOnlyList<RuleDiagnostic> Diagnostics => _diagnostics;
+    /// <summary>Every problem so far; Falco files read since the last native document are translated first, so theirs are included.</summary>
+    public IReadOnlyList<RuleDiagnostic> Diagnostics
+    {
+        get
+        {
+            TranslateFalco();
+            return _diagnostics;
+        }
+    }
 
-    public bool HasErrors => _diagnostics.Any(d => !d.IsWarning);
+    public bool HasErrors => Diagnostics.Any(d => !d.IsWarning);
 
-    public RulePack Build() => new([.. _lists], [.. _macros], [.. _rules]);
+    /// <summary>Falco rule files read since the last native document, translated together (Falco merges across files).</summary>
+    private Falco.FalcoRuleCollector? _falco;
+
+    public RulePack Build()
+    {
+        TranslateFalco();
+        return new([.. _lists], [.. _macros], [.. _rules]);
+    }
+
+    /// <summary>Adds a pack's items as if loaded here: an item with a known name replaces it.</summary>
+    public void Include(RulePack pack)
+    {
+        foreach (var list in pack.Lists)
+        {
+            Replace(_lists, _lists.FindIndex(l => l.Name == list.Name), list);
+        }
+
+        foreach (var macro in pack.Macros)
+        {
+            Replace(_macros, _macros.FindIndex(m => m.Name == macro.Name), macro);
+        }
+
+        foreach (var rule in pack.Rules)
+        {
+            Replace(_rules, _rules.FindIndex(r => r.Name == rule.Name), rule);
+        }
+    }
+
+    /// <summary>
+    /// Translates the Falco files read so far and adds their items, before a native document that may
+    /// append to them, or at the end. Items that cannot be translated are warnings: the rest still loads.
+    /// </summary>
+    private void TranslateFalco()
+    {
+        if (_falco is null)
+        {
+            return;
+        }
+
+        var translation = Falco.FalcoTranslator.Translate(_falco);
+        _falco = null;
+        _diagnostics.AddRange(translation.Diagnostics);
+        Include(translation.Pack);
+    }
 
     public void LoadFile(string path)
     {
@@ -114,10 +166,18 @@ public sealed class RulePackLoader
             return;
         }
 
+        if (Falco.FalcoRuleCollector.IsFalcoRuleFile(stream))
+        {
+            _falco ??= new Falco.FalcoRuleCollector();
+            _falco.Load(stream, file);
+            return;
+        }
+
         foreach (var document in stream.Documents)
         {
             if (document.RootNode is YamlMappingNode root)
             {
+                TranslateFalco();
                 LoadDocument(root, file);
             }
             else if (document.RootNode is not YamlScalarNode { Value: null or "" })
@@ -461,10 +521,32 @@ public sealed class RulePackLoader
                 }
             }
 
-            result.Add(new RuleException(name, fields, rows, Locate(file, item)));
+            result.Add(new RuleException(name, fields, rows, Locate(file, item)) { Comps = ParseComps(item, file, name, fields.Count) });
         }
 
         return result;
+    }
+
+    /// <summary><c>comps: [=, startswith]</c>: one comparison per exception field; null when absent (all equality).</summary>
+    private List<string>? ParseComps(YamlMappingNode item, string file, string name, int fieldCount)
+    {
+        if (StringList(item, "comps", file) is not { } comps)
+        {
+            return null;
+        }
+
+        if (comps.Count != fieldCount)
+        {
+            Error(file, item.Children["comps"], RuleCodes.ExceptionError, $"exception '{name}' has {fieldCount} fields but {comps.Count} comps");
+            return null;
+        }
+
+        foreach (var comp in comps.Where(c => !ExceptionComparisons.IsKnown(c)))
+        {
+            Error(file, item.Children["comps"], RuleCodes.ExceptionError, $"exception '{name}': unknown comparison '{comp}' ({string.Join(", ", ExceptionComparisons.Names)})");
+        }
+
+        return comps.All(c => c is "=" or "==") ? null : comps;
     }
 
     /// <summary><c>threshold: {count: 10, window: 5m, by: [sourceIP]}</c>.</summary>

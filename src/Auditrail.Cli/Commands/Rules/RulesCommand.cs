@@ -7,7 +7,7 @@ using Spectre.Console;
 
 namespace Auditrail.Cli.Commands.Rules;
 
-/// <summary><c>auditrail rules list|lint|test</c>: inspect, check and test rule packs.</summary>
+/// <summary><c>auditrail rules list|lint|test|import-falco|falco-suite</c>: inspect, check, test and import rule packs.</summary>
 internal static class RulesCommand
 {
     public const string Examples = """
@@ -19,22 +19,32 @@ internal static class RulesCommand
 
           # Run rule test suites (kind: RuleTest) in CI
           auditrail rules test rules/tests --rules rules/
+
+          # Falco rule files load too (translated); import them as a pack to keep
+          auditrail rules lint k8s_audit_rules.yaml
+          auditrail rules import-falco k8s_audit_rules.yaml > falco-pack.yaml
         """;
 
     public static Command Create(CliContext context, Dictionary<Command, string> examples)
     {
-        var command = new Command("rules", "Inspect, check and test detection rule packs.");
+        var command = new Command("rules", "Inspect, check, test and import detection rule packs (Falco k8saudit rules included).");
         var list = CreateList(context);
         var lint = CreateLint(context);
         var test = CreateTest(context);
+        var importFalco = FalcoCommands.CreateImport(context);
+        var falcoSuite = FalcoCommands.CreateSuite(context);
         command.Subcommands.Add(list);
         command.Subcommands.Add(lint);
         command.Subcommands.Add(test);
+        command.Subcommands.Add(importFalco);
+        command.Subcommands.Add(falcoSuite);
         foreach (var sub in new[] { command, list, lint, test })
         {
             examples[sub] = Examples;
         }
 
+        examples[importFalco] = FalcoCommands.ImportExamples;
+        examples[falcoSuite] = FalcoCommands.SuiteExamples;
         return command;
     }
 
