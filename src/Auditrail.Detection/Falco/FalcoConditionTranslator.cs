@@ -87,7 +87,7 @@ internal sealed class FalcoConditionTranslator(IFalcoNames names)
     private static Cel Exists(FalcoFieldValue field) => field switch
     {
         GuardedValue { Guard: null } => new Cel("true", PrimaryLevel),
-        GuardedValue guarded => new Cel(guarded.Guard!, AndLevel),
+        GuardedValue guarded => new Cel(guarded.Guard!, HasTopLevelSpace(guarded.Guard!) ? AndLevel : PrimaryLevel),
         OptionalValue optional => new Cel($"size({optional.Values}) > 0", RelationLevel),
         ListValue list => new Cel($"size({list.Values}) > 0", RelationLevel),
         _ => throw new InvalidOperationException(field.GetType().Name),

@@ -98,6 +98,8 @@ internal static class FalcoFields
         Plain("ka.target.pod.name", new GuardedValue("has(objectRef.name) && has(objectRef.resource) && objectRef.resource == \"pods\"", "objectRef.name"));
         Plain("ka.useragent", TopLevel("userAgent"));
         Plain("ka.sourceips", new ListValue("sourceIPs"));
+        // Our cluster name comes from the log's envelope (GKE, EKS, AKS); a check on it for an event without
+        // one is an error (no match) rather than false, since CEL cannot test a top-level field's presence.
         Plain("ka.cluster.name", Always("cluster"));
         Plain("ka.response.code", new GuardedValue("has(responseStatus.code)", "string(responseStatus.code)") { CatalogField = "responseStatus.code" });
         Plain("ka.response.reason", Dotted("responseStatus.reason"));

@@ -263,6 +263,18 @@ public static class FalcoTranslator
                 catalog.Add(name);
             }
 
+            // "field in (a, b)": one row per value, each compared for equality (or as a path, for pmatch).
+            if (exception.Fields is { IsList: false } && rows is [[{ Items: { } values }]])
+            {
+                if (values.Any(v => v.IsList || _lists.ContainsKey(v.Item!)))
+                {
+                    return null;
+                }
+
+                comps = [comps[0] == "pmatch" ? "pmatch" : "="];
+                rows = values.Select(v => new List<FalcoEntry> { v }).ToList();
+            }
+
             var cells = new List<IReadOnlyList<string>>();
             foreach (var row in rows)
             {
