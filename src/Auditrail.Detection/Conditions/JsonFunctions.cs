@@ -114,52 +114,10 @@ public static class JsonFunctions
         if (JsonValues.TryGetElement(value, out var element))
         {
             element.WriteTo(writer);
-            return;
         }
-
-        switch (value.Kind)
+        else
         {
-            case CelKind.Null:
-                writer.WriteNullValue();
-                break;
-            case CelKind.Bool:
-                writer.WriteBooleanValue(value.AsBool);
-                break;
-            case CelKind.Int:
-                writer.WriteNumberValue(value.AsInt);
-                break;
-            case CelKind.Uint:
-                writer.WriteNumberValue(value.AsUint);
-                break;
-            case CelKind.Double when double.IsFinite(value.AsDouble):
-                writer.WriteNumberValue(value.AsDouble);
-                break;
-            case CelKind.String:
-                writer.WriteStringValue(value.AsString);
-                break;
-            case CelKind.List:
-                writer.WriteStartArray();
-                foreach (var item in value.AsList)
-                {
-                    Write(writer, item);
-                }
-
-                writer.WriteEndArray();
-                break;
-            case CelKind.Map:
-                writer.WriteStartObject();
-                foreach (var (key, item) in value.AsMap.Entries)
-                {
-                    writer.WritePropertyName(key.Kind == CelKind.String ? key.AsString : key.ToString());
-                    Write(writer, item);
-                }
-
-                writer.WriteEndObject();
-                break;
-            default:
-                // Timestamps, durations, bytes and the like have no JSON form of their own; CEL's text stands in.
-                writer.WriteStringValue(value.ToString());
-                break;
+            CelJson.Write(writer, value);
         }
     }
 }

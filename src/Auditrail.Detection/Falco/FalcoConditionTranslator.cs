@@ -323,35 +323,7 @@ internal sealed class FalcoConditionTranslator(IFalcoNames names)
     /// <summary>An expression made safe to put before an operator or a method call.</summary>
     internal static string Operand(string expression) => HasTopLevelSpace(expression) ? $"({expression})" : expression;
 
-    private static bool HasTopLevelSpace(string expression)
-    {
-        char? quote = null;
-        for (var i = 0; i < expression.Length; i++)
-        {
-            var c = expression[i];
-            if (quote is { } q)
-            {
-                if (c == '\\')
-                {
-                    i++;
-                }
-                else if (c == q)
-                {
-                    quote = null;
-                }
-            }
-            else if (c is '"' or '\'')
-            {
-                quote = c;
-            }
-            else if (c == ' ')
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static bool HasTopLevelSpace(string expression) => CelText.OutsideStrings(expression).Any(c => c.Char == ' ');
 
     private static string LowerAscii(string text) => string.Concat(text.Select(c => char.IsAsciiLetterUpper(c) ? char.ToLowerInvariant(c) : c));
 }

@@ -62,38 +62,26 @@ public sealed class FalcoFilterParser
         return field;
     }
 
-    private FalcoExpr ParseOr()
+    private FalcoExpr ParseOr() => ParseChain("or", ParseAnd, (terms, start) => new FalcoOr(terms, start));
+
+    private FalcoExpr ParseAnd() => ParseChain("and", ParseNot, (terms, start) => new FalcoAnd(terms, start));
+
+    /// <summary>Operands joined by a keyword (<c>a or b or c</c>); a single operand stands alone.</summary>
+    private FalcoExpr ParseChain(string keyword, Func<FalcoExpr> operand, Func<List<FalcoExpr>, int, FalcoExpr> join)
     {
         Enter();
         SkipBlanks();
         var start = _pos;
-        var terms = new List<FalcoExpr> { ParseAnd() };
+        var terms = new List<FalcoExpr> { operand() };
         SkipBlanks();
-        while (TryKeyword("or"))
+        while (TryKeyword(keyword))
         {
-            terms.Add(ParseAnd());
+            terms.Add(operand());
             SkipBlanks();
         }
 
         _depth--;
-        return terms.Count == 1 ? terms[0] : new FalcoOr(terms, start);
-    }
-
-    private FalcoExpr ParseAnd()
-    {
-        Enter();
-        SkipBlanks();
-        var start = _pos;
-        var terms = new List<FalcoExpr> { ParseNot() };
-        SkipBlanks();
-        while (TryKeyword("and"))
-        {
-            terms.Add(ParseNot());
-            SkipBlanks();
-        }
-
-        _depth--;
-        return terms.Count == 1 ? terms[0] : new FalcoAnd(terms, start);
+        return terms.Count == 1 ? terms[0] : join(terms, start);
     }
 
     /// <summary>

@@ -48,29 +48,10 @@ public sealed class FalcoRuleCollector
     /// <summary>Reads a file; a file that cannot be read or parsed is reported.</summary>
     public void LoadFile(string path)
     {
-        string text;
-        try
+        if (RulePackLoader.ReadYaml(path, _diagnostics) is { } stream)
         {
-            text = File.ReadAllText(path);
+            Load(stream, path);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            _diagnostics.Add(new RuleDiagnostic(path, 0, 0, RuleCodes.YamlSyntax, $"cannot read: {ex.Message}"));
-            return;
-        }
-
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException ex)
-        {
-            _diagnostics.Add(new RuleDiagnostic(path, (int)ex.Start.Line, (int)ex.Start.Column, RuleCodes.YamlSyntax, ex.InnerException?.Message ?? ex.Message));
-            return;
-        }
-
-        Load(stream, path);
     }
 
     /// <summary>Reads the items of an already parsed file.</summary>

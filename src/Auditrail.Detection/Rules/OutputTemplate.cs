@@ -96,34 +96,15 @@ public sealed partial class OutputTemplate
     private static int PlaceholderEnd(string template, int start)
     {
         var depth = 0;
-        char? quote = null;
-        for (var i = start; i < template.Length; i++)
+        foreach (var (index, c) in CelText.OutsideStrings(template, start))
         {
-            var c = template[i];
-            if (quote is { } q)
-            {
-                if (c == '\\')
-                {
-                    i++;
-                }
-                else if (c == q)
-                {
-                    quote = null;
-                }
-
-                continue;
-            }
-
             switch (c)
             {
-                case '"' or '\'':
-                    quote = c;
-                    break;
                 case '{':
                     depth++;
                     break;
                 case '}' when depth == 0:
-                    return i;
+                    return index;
                 case '}':
                     depth--;
                     break;

@@ -115,18 +115,39 @@ public sealed class RulePackLoader
 
     public void LoadFile(string path)
     {
-        string text;
+        if (ReadYaml(path, _diagnostics) is { } stream)
+        {
+            Load(stream, path);
+        }
+    }
+
+    /// <summary>A rule file's YAML, or null with the problem (unreadable, not YAML) added to <paramref name="diagnostics"/>.</summary>
+    internal static YamlStream? ReadYaml(string path, List<RuleDiagnostic> diagnostics)
+    {
         try
         {
-            text = File.ReadAllText(path);
+            return ParseYaml(File.ReadAllText(path), path, diagnostics);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            _diagnostics.Add(new RuleDiagnostic(path, 0, 0, RuleCodes.YamlSyntax, $"cannot read: {ex.Message}"));
-            return;
+            diagnostics.Add(new RuleDiagnostic(path, 0, 0, RuleCodes.YamlSyntax, $"cannot read: {ex.Message}"));
+            return null;
         }
+    }
 
-        LoadText(text, path);
+    private static YamlStream? ParseYaml(string text, string file, List<RuleDiagnostic> diagnostics)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+            return stream;
+        }
+        catch (YamlException ex)
+        {
+            diagnostics.Add(new RuleDiagnostic(file, (int)ex.Start.Line, (int)ex.Start.Column, RuleCodes.YamlSyntax, ex.InnerException?.Message ?? ex.Message));
+            return null;
+        }
     }
 
     /// <summary>Loads a rule file, or every rule file of a directory.</summary>
@@ -155,17 +176,15 @@ public sealed class RulePackLoader
 
     public void LoadText(string text, string file)
     {
-        var stream = new YamlStream();
-        try
+        if (ParseYaml(text, file, _diagnostics) is { } stream)
         {
-            stream.Load(new StringReader(text));
+            Load(stream, file);
         }
-        catch (YamlException ex)
-        {
-            _diagnostics.Add(new RuleDiagnostic(file, (int)ex.Start.Line, (int)ex.Start.Column, RuleCodes.YamlSyntax, ex.InnerException?.Message ?? ex.Message));
-            return;
-        }
+    }
 
+    /// <summary>Loads parsed YAML: a Falco rules file joins the Falco files read since the last native document; RulePack documents load here.</summary>
+    private void Load(YamlStream stream, string file)
+    {
         if (Falco.FalcoRuleCollector.IsFalcoRuleFile(stream))
         {
             _falco ??= new Falco.FalcoRuleCollector();
