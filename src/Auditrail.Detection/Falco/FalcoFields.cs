@@ -161,9 +161,10 @@ internal static class FalcoFields
             Keyed($"{prefix}.value", pointer => JsonPointerField(pointer!));
             Plain($"{prefix}.obj", new GuardedValue(null, "jsonText(event)"));
 
-            // Falco stamps every event with a time; ours is the stage timestamp, in nanoseconds.
+            // Falco stamps every event with a time, never 0 (rules test "jevt.rawtime=0" for "never"): ours is the
+            // stage timestamp (v1beta1's timestamp), else when the request was received, in nanoseconds; 1 when the event has neither.
             Plain($"{prefix}.rawtime", new GuardedValue(null,
-                "has(event.stageTimestamp) ? string(int(stageTimestamp) * 1000000000 + stageTimestamp.getMilliseconds() * 1000000) : \"0\""));
+                $"has(event.stageTimestamp) || has(event.timestamp) ? {Nanoseconds("stageTimestamp")} : has(event.requestReceivedTimestamp) ? {Nanoseconds("requestReceivedTimestamp")} : \"1\""));
         }
 
         return fields;
@@ -196,6 +197,8 @@ internal static class FalcoFields
         Indexed("eff_run_as_user", index => EffectiveId(Each(index), "runAsUser"));
         Indexed("eff_run_as_group", index => EffectiveId(Each(index), "runAsGroup"));
     }
+
+    private static string Nanoseconds(string timestamp) => $"string(int({timestamp}) * 1000000000 + {timestamp}.getMilliseconds() * 1000000)";
 
     private static ListValue EffectiveId(string containers, string key) => new(
         $"cel.bind(pod, event.jsonStrings(\"/requestObject/spec/securityContext/{key}\"), event.jsonValues(\"{containers}\").map(c, (c.jsonStrings(\"/securityContext/{key}\") + pod + [\"0\"])[0]))");

@@ -63,6 +63,16 @@ public class FalcoFieldTests
     }
 
     [Fact]
+    public void The_event_time_is_never_zero_in_old_logs_either()
+    {
+        // v1beta1 events carry "timestamp" instead of "stageTimestamp"; "jevt.rawtime=0" is how Falco's rules say "never".
+        var old = Events.ReadPath(Path.Combine(AppContext.BaseDirectory, "data", "audit-logs", "audit2rbac-demo-2017-v1beta1.jsonl"))[0];
+        Assert.False(FalcoRules.Holds("jevt.rawtime = 0", old));
+        Assert.True(FalcoRules.Holds("jevt.rawtime exists", old));
+        Assert.True(FalcoRules.Holds("jevt.rawtime = 1505159705000000000", old));
+    }
+
+    [Fact]
     public void The_field_list_covers_every_field_of_the_plugin_and_the_json_fields()
     {
         var names = FalcoFields.Names.ToHashSet();
