@@ -63,16 +63,12 @@ internal static class FalcoOutputTranslator
             end++;
         }
 
+        // Shorter and shorter by dotted parts: "%ka.target.name.x" is ka.target.name followed by ".x".
         for (var candidate = end; candidate > start; candidate = text.LastIndexOf('.', candidate - 1, candidate - start))
         {
             if (Known.Contains(text[start..candidate]))
             {
                 return (text[start..candidate], candidate);
-            }
-
-            if (text.LastIndexOf('.', candidate - 1, candidate - start) < 0)
-            {
-                break;
             }
         }
 

@@ -189,11 +189,37 @@ public class FalcoRuleFileTests
             alerts.Single().Message);
     }
 
-    [Fact]
-    public void Rules_consider_every_stage_and_alert_once_per_request()
+    [Theory]
+    [InlineData("%ka.target.name.x", "web.x")] // the longest known field, as Falco reads it
+    [InlineData("(%ka.verb)", "(create)")]
+    [InlineData("%ka.req.binding.subject.has_name[cluster-admin]", "true")]
+    [InlineData("%ka.req.pod.volumes.volume_type", "hostPath,configMap")]
+    [InlineData("%ka.req.pod.containers.eff_run_as_user", "0,1000")]
+    [InlineData("%jevt.rawtime", "1704067200500000000")]
+    [InlineData("50% done", "50% done")]
+    public void Output_fields_end_where_Falco_ends_them(string output, string message)
     {
-        var rule = Translate("- rule: r\n  desc: d\n  condition: ka.verb = create\n  output: o\n  priority: INFO\n  source: k8s_audit\n").Pack.Rules.Single();
-        Assert.Equal(4, rule.Stages.Count);
+        var translation = Translate($"- rule: r\n  desc: d\n  condition: ka.verb = create\n  output: \"{output}\"\n  priority: INFO\n  source: k8s_audit\n");
+        var alerts = new List<Alert>();
+        new DetectionEngine(Compile(translation)).Process(Pod, alerts.Add);
+        Assert.Equal(message, alerts.Single().Message);
+    }
+
+    [Fact]
+    public void Rules_consider_every_stage_yet_one_request_alerts_once()
+    {
+        // Falco alerts on each matching event; like every rule here, a translated one alerts once per
+        // request (auditID), however many stages of it match. Falco's traces repeat no request.
+        var translation = Translate("- rule: r\n  desc: d\n  condition: ka.target.subresource in (portforward)\n  output: o\n  priority: INFO\n  source: k8s_audit\n");
+        Assert.Equal(4, translation.Pack.Rules.Single().Stages.Count);
+        var stages = Events.ReadText("""
+            {"auditID":"pf","stage":"ResponseStarted","verb":"create","requestURI":"/x","objectRef":{"resource":"pods","name":"p","subresource":"portforward"}}
+            {"auditID":"pf","stage":"ResponseComplete","verb":"create","requestURI":"/x","objectRef":{"resource":"pods","name":"p","subresource":"portforward"}}
+            """);
+        var alerts = new List<Alert>();
+        var engine = new DetectionEngine(Compile(translation));
+        stages.ForEach(e => engine.Process(e, alerts.Add));
+        Assert.Single(alerts);
     }
 
     [Theory]
