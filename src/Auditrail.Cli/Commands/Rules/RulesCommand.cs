@@ -88,7 +88,7 @@ internal static class RulesCommand
                 var table = new Table().AddColumns("RULE", "SEVERITY", "STAGES", "VERBS", "RESOURCES", "TAGS");
                 foreach (var rule in set.Rules)
                 {
-                    table.AddRow(Markup.Escape(rule.Definition.Name), rule.Definition.Severity.ToWireName(), string.Join(",", rule.Definition.Stages),
+                    table.AddRow(Markup.Escape(rule.Definition.Name), rule.Definition.Severity.ToWireName(), string.Join(",", IndexedStages(rule)),
                         Markup.Escape(Keys(rule.IndexKey.Verbs)), Markup.Escape(Keys(rule.IndexKey.Resources)), Markup.Escape(string.Join(",", rule.Definition.Tags)));
                 }
 
@@ -107,7 +107,7 @@ internal static class RulesCommand
                         writer.WriteString("description", rule.Definition.Description);
                         writer.WriteString("condition", rule.Definition.Condition);
                         writer.WriteString("source", rule.Definition.Location.ToString());
-                        WriteStrings(writer, "stages", rule.Definition.Stages.Select(s => s.ToString()));
+                        WriteStrings(writer, "stages", IndexedStages(rule).Select(s => s.ToString()));
                         WriteStrings(writer, "tags", rule.Definition.Tags);
                         WriteStrings(writer, "verbs", rule.IndexKey.Verbs ?? (IEnumerable<string>)[]);
                         WriteStrings(writer, "resources", rule.IndexKey.Resources ?? (IEnumerable<string>)[]);
@@ -164,6 +164,9 @@ internal static class RulesCommand
         var diagnostics = new List<RuleDiagnostic>(loader.Diagnostics);
         return (RuleSet.Compile(loader.Build(), diagnostics), diagnostics);
     }
+
+    /// <summary>The stages the rule is indexed on: its own, narrowed by a condition that pins the stage (as translated Falco rules do).</summary>
+    private static IEnumerable<Core.Model.AuditStage> IndexedStages(CompiledRule rule) => rule.IndexKey.Stages.Order();
 
     private static string Keys(IReadOnlySet<string>? keys) => keys is null ? "*" : string.Join(",", keys.Order(StringComparer.Ordinal));
 
