@@ -30,9 +30,31 @@ public static class JsonValues
         return From(document.RootElement.Clone());
     }
 
+    /// <summary>
+    /// The JSON a list or map value was read from, so a host can give back the original text (key
+    /// order, number spelling) instead of re-encoding the converted value. False for values built in CEL.
+    /// </summary>
+    public static bool TryGetElement(CelValue value, out JsonElement element)
+    {
+        switch (value.Kind)
+        {
+            case CelKind.List when value.AsList is JsonList list:
+                element = list.Element;
+                return true;
+            case CelKind.Map when value.AsMap is JsonMap map:
+                element = map.Element;
+                return true;
+            default:
+                element = default;
+                return false;
+        }
+    }
+
     private sealed class JsonList(JsonElement array) : ICelList
     {
         private CelValue[]? _items;
+
+        public JsonElement Element => array;
 
         public int Count => array.GetArrayLength();
 
@@ -42,6 +64,8 @@ public static class JsonValues
     private sealed class JsonMap(JsonElement obj) : ICelMap
     {
         private int _count = -1;
+
+        public JsonElement Element => obj;
 
         public int Count => _count >= 0 ? _count : _count = obj.EnumerateObject().Count();
 

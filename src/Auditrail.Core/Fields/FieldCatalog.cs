@@ -49,6 +49,7 @@ public static class FieldCatalog
         Raw("responseObject", FieldType.Json, "Response body (level RequestResponse), redacted.", e => ParseJson(e.ResponseObjectJson)),
         Raw("requestReceivedTimestamp", FieldType.Timestamp, "When the apiserver received the request.", e => e.RequestReceivedTimestamp),
         Raw("stageTimestamp", FieldType.Timestamp, "When the request reached this stage.", e => e.StageTimestamp),
+        Raw("event", FieldType.Json, "The whole event as JSON (audit.k8s.io/v1, redacted when redaction is on), for parts no other field names: event.jsonValues('/a/b').", e => ParseJson(e.Json.Span)),
         Raw("annotations", FieldType.StringMap, "Annotations added by the apiserver: authorization decision and reason, Pod Security, admission webhooks.", e => e.Annotations),
 
         Derived("identity.name", FieldType.String, "Effective user: the impersonated user if any, else the authenticated user.", e => EffectiveName(e)),

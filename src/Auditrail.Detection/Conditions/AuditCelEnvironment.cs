@@ -9,7 +9,8 @@ namespace Auditrail.Detection.Conditions;
 /// <summary>
 /// The CEL environment rules are written in: every field of the catalog is a declared variable under
 /// its dotted name (<c>verb</c>, <c>objectRef.namespace</c>, <c>identity.kind</c>), typed from the
-/// catalog, so a typo or a type error is a compile error and field reads are direct.
+/// catalog, so a typo or a type error is a compile error and field reads are direct. The JSON
+/// functions (<see cref="JsonFunctions"/>) read bodies and the whole event without errors.
 /// </summary>
 public static class AuditCelEnvironment
 {
@@ -21,6 +22,7 @@ public static class AuditCelEnvironment
             environment.Declare(field.Name, TypeOf(field.Type));
         }
 
+        JsonFunctions.Register(environment);
         return environment;
     }
 

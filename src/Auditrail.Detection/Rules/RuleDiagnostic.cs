@@ -13,6 +13,12 @@ public static class RuleCodes
     public const string ExceptionError = "AR2008";
     public const string OutputError = "AR2009";
     public const string UnknownKey = "AR2010";
+
+    /// <summary>A Falco rule file item that could not be translated; the rest of the file still loads.</summary>
+    public const string FalcoUntranslated = "AR2011";
+
+    /// <summary>A Falco rule file item translated with a caveat (Falco would have refused it, or reads it slightly differently).</summary>
+    public const string FalcoNote = "AR2012";
 }
 
 /// <summary>One problem in a rule file, placed like a compiler error: <c>rules/x.yaml:12:5 AR2005 …</c>.</summary>

@@ -5,9 +5,10 @@ using Auditrail.Core.Model;
 namespace Auditrail.Detection.Rules;
 
 /// <summary>
-/// What a rule requires of an event before its condition can be true: stages (from the rule), and
-/// verbs and resources when the condition's top-level conjunction pins them
-/// (<c>verb == 'create'</c>, <c>objectRef.resource in ['pods', …]</c>, through macros and lists). Null means any.
+/// What a rule requires of an event before its condition can be true: stages (from the rule, narrowed
+/// by a condition that pins <c>stage</c>), and verbs and resources when the condition's top-level
+/// conjunction pins them (<c>verb == 'create'</c>, <c>objectRef.resource in ['pods', …]</c>, through
+/// macros and lists). Null means any.
 /// </summary>
 public sealed record RuleIndexKey(IReadOnlySet<AuditStage> Stages, IReadOnlySet<string>? Verbs, IReadOnlySet<string>? Resources)
 {
@@ -15,9 +16,15 @@ public sealed record RuleIndexKey(IReadOnlySet<AuditStage> Stages, IReadOnlySet<
     {
         HashSet<string>? verbs = null;
         HashSet<string>? resources = null;
+        var stages = rule.Stages.ToHashSet();
         foreach (var conjunct in Conjuncts(condition, named, depth: 0))
         {
-            if (Pinned(conjunct, "verb", named) is { } v)
+            if (Pinned(conjunct, "stage", named) is { } s)
+            {
+                // Imported Falco rules consider every stage and say which they mean in the condition.
+                stages.IntersectWith(Enum.GetValues<AuditStage>().Where(stage => s.Contains(stage.ToWireName())));
+            }
+            else if (Pinned(conjunct, "verb", named) is { } v)
             {
                 verbs = verbs is null ? v : [.. verbs.Intersect(v)];
             }
@@ -27,7 +34,7 @@ public sealed record RuleIndexKey(IReadOnlySet<AuditStage> Stages, IReadOnlySet<
             }
         }
 
-        return new RuleIndexKey(rule.Stages.ToHashSet(), verbs, resources);
+        return new RuleIndexKey(stages, verbs, resources);
     }
 
     /// <summary>The terms of a top-level <c>&amp;&amp;</c> chain, looking through macro names.</summary>

@@ -12,7 +12,17 @@ public sealed record RuleMacro(string Name, string Condition, SourceLocation Loc
 /// A structured allow-list: an event matching all <see cref="Fields"/> against one row of
 /// <see cref="Values"/> is not alerted on. Users tune rules with these instead of editing conditions.
 /// </summary>
-public sealed record RuleException(string Name, IReadOnlyList<string> Fields, IReadOnlyList<IReadOnlyList<string>> Values, SourceLocation Location);
+public sealed record RuleException(string Name, IReadOnlyList<string> Fields, IReadOnlyList<IReadOnlyList<string>> Values, SourceLocation Location)
+{
+    /// <summary>
+    /// How each field is compared with its value (<see cref="ExceptionComparisons"/>), one per field;
+    /// null compares every field for equality.
+    /// </summary>
+    public IReadOnlyList<string>? Comps { get; init; }
+
+    /// <summary>The comparison for the field at <paramref name="index"/>.</summary>
+    public string CompAt(int index) => Comps is { } comps ? comps[index] : "=";
+}
 
 /// <summary>
 /// Makes a rule stateful: it alerts when at least <see cref="Count"/> matching events with the same

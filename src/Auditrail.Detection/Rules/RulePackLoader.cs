@@ -8,7 +8,8 @@ namespace Auditrail.Detection.Rules;
 public sealed record RulePack(IReadOnlyList<RuleList> Lists, IReadOnlyList<RuleMacro> Macros, IReadOnlyList<RuleDefinition> Rules);
 
 /// <summary>
-/// Loads <c>auditrail.io/v1alpha1 RulePack</c> documents. Files load in order; a later file may
+/// Loads <c>auditrail.io/v1alpha1 RulePack</c> documents, and Falco rule files (translated; see
+/// <see cref="Falco.FalcoTranslator"/>). Files load in order; a later file may
 /// replace a list, macro or rule by defining it again, extend it with <c>append: true</c> (lists gain
 /// items, macros gain alternatives, rules gain a further condition and exceptions), or change single
 /// parts with <c>override: {part: replace|append}</c>, as Falco allows. Every problem is reported
@@ -55,26 +56,98 @@ public sealed class RulePackLoader
     private readonly List<RuleMacro> _macros = [];
     private readonly List<RuleDefinition> _rules = [];
 
-    public IReadOnlyList<RuleDiagnostic> Diagnostics => _diagnostics;
-
-    public bool HasErrors => _diagnostics.Any(d => !d.IsWarning);
-
-    public RulePack Build() => new([.. _lists], [.. _macros], [.. _rules]);
-
-    public void LoadFile(string path)
+    /// <summary>Every problem so far; Falco files read since the last native document are translated first, so theirs are included.</summary>
+    public IReadOnlyList<RuleDiagnostic> Diagnostics
     {
-        string text;
-        try
+        get
         {
-            text = File.ReadAllText(path);
+            TranslateFalco();
+            return _diagnostics;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+    }
+
+    public bool HasErrors => Diagnostics.Any(d => !d.IsWarning);
+
+    /// <summary>Falco rule files read since the last native document, translated together (Falco merges across files).</summary>
+    private Falco.FalcoRuleCollector? _falco;
+
+    public RulePack Build()
+    {
+        TranslateFalco();
+        return new([.. _lists], [.. _macros], [.. _rules]);
+    }
+
+    /// <summary>Adds a pack's items as if loaded here: an item with a known name replaces it.</summary>
+    public void Include(RulePack pack)
+    {
+        foreach (var list in pack.Lists)
         {
-            _diagnostics.Add(new RuleDiagnostic(path, 0, 0, RuleCodes.YamlSyntax, $"cannot read: {ex.Message}"));
+            Replace(_lists, _lists.FindIndex(l => l.Name == list.Name), list);
+        }
+
+        foreach (var macro in pack.Macros)
+        {
+            Replace(_macros, _macros.FindIndex(m => m.Name == macro.Name), macro);
+        }
+
+        foreach (var rule in pack.Rules)
+        {
+            Replace(_rules, _rules.FindIndex(r => r.Name == rule.Name), rule);
+        }
+    }
+
+    /// <summary>
+    /// Translates the Falco files read so far and adds their items, before a native document that may
+    /// append to them, or at the end. Items that cannot be translated are warnings: the rest still loads.
+    /// </summary>
+    private void TranslateFalco()
+    {
+        if (_falco is null)
+        {
             return;
         }
 
-        LoadText(text, path);
+        var translation = Falco.FalcoTranslator.Translate(_falco);
+        _falco = null;
+        _diagnostics.AddRange(translation.Diagnostics);
+        Include(translation.Pack);
+    }
+
+    public void LoadFile(string path)
+    {
+        if (ReadYaml(path, _diagnostics) is { } stream)
+        {
+            Load(stream, path);
+        }
+    }
+
+    /// <summary>A rule file's YAML, or null with the problem (unreadable, not YAML) added to <paramref name="diagnostics"/>.</summary>
+    internal static YamlStream? ReadYaml(string path, List<RuleDiagnostic> diagnostics)
+    {
+        try
+        {
+            return ParseYaml(File.ReadAllText(path), path, diagnostics);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            diagnostics.Add(new RuleDiagnostic(path, 0, 0, RuleCodes.YamlSyntax, $"cannot read: {ex.Message}"));
+            return null;
+        }
+    }
+
+    private static YamlStream? ParseYaml(string text, string file, List<RuleDiagnostic> diagnostics)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+            return stream;
+        }
+        catch (YamlException ex)
+        {
+            diagnostics.Add(new RuleDiagnostic(file, (int)ex.Start.Line, (int)ex.Start.Column, RuleCodes.YamlSyntax, ex.InnerException?.Message ?? ex.Message));
+            return null;
+        }
     }
 
     /// <summary>Loads a rule file, or every rule file of a directory.</summary>
@@ -103,14 +176,19 @@ public sealed class RulePackLoader
 
     public void LoadText(string text, string file)
     {
-        var stream = new YamlStream();
-        try
+        if (ParseYaml(text, file, _diagnostics) is { } stream)
         {
-            stream.Load(new StringReader(text));
+            Load(stream, file);
         }
-        catch (YamlException ex)
+    }
+
+    /// <summary>Loads parsed YAML: a Falco rules file joins the Falco files read since the last native document; RulePack documents load here.</summary>
+    private void Load(YamlStream stream, string file)
+    {
+        if (Falco.FalcoRuleCollector.IsFalcoRuleFile(stream))
         {
-            _diagnostics.Add(new RuleDiagnostic(file, (int)ex.Start.Line, (int)ex.Start.Column, RuleCodes.YamlSyntax, ex.InnerException?.Message ?? ex.Message));
+            _falco ??= new Falco.FalcoRuleCollector();
+            _falco.Load(stream, file);
             return;
         }
 
@@ -118,6 +196,7 @@ public sealed class RulePackLoader
         {
             if (document.RootNode is YamlMappingNode root)
             {
+                TranslateFalco();
                 LoadDocument(root, file);
             }
             else if (document.RootNode is not YamlScalarNode { Value: null or "" })
@@ -461,10 +540,32 @@ public sealed class RulePackLoader
                 }
             }
 
-            result.Add(new RuleException(name, fields, rows, Locate(file, item)));
+            result.Add(new RuleException(name, fields, rows, Locate(file, item)) { Comps = ParseComps(item, file, name, fields.Count) });
         }
 
         return result;
+    }
+
+    /// <summary><c>comps: [=, startswith]</c>: one comparison per exception field; null when absent (all equality).</summary>
+    private List<string>? ParseComps(YamlMappingNode item, string file, string name, int fieldCount)
+    {
+        if (StringList(item, "comps", file) is not { } comps)
+        {
+            return null;
+        }
+
+        if (comps.Count != fieldCount)
+        {
+            Error(file, item.Children["comps"], RuleCodes.ExceptionError, $"exception '{name}' has {fieldCount} fields but {comps.Count} comps");
+            return null;
+        }
+
+        foreach (var comp in comps.Where(c => !ExceptionComparisons.IsKnown(c)))
+        {
+            Error(file, item.Children["comps"], RuleCodes.ExceptionError, $"exception '{name}': unknown comparison '{comp}' ({string.Join(", ", ExceptionComparisons.Names)})");
+        }
+
+        return comps.All(c => c is "=" or "==") ? null : comps;
     }
 
     /// <summary><c>threshold: {count: 10, window: 5m, by: [sourceIP]}</c>.</summary>

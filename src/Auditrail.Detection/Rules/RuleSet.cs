@@ -86,11 +86,10 @@ public sealed class RuleSet
                 continue;
             }
 
-            var output = OutputTemplate.Parse(rule.Output.Length > 0 ? rule.Output : $"{rule.Name}: %{{verb}} %{{objectRef.resource}} by %{{identity.name}}", out var unknown);
-            foreach (var field in unknown)
+            var output = OutputTemplate.Parse(rule.Output.Length > 0 ? rule.Output : $"{rule.Name}: %{{verb}} %{{objectRef.resource}} by %{{identity.name}}", environment, out var problems);
+            foreach (var problem in problems)
             {
-                diagnostics.Add(new RuleDiagnostic(rule.Location.File, rule.Location.Line, rule.Location.Column, RuleCodes.OutputError,
-                    $"rule '{rule.Name}': output refers to unknown field %{{{field}}} (see auditrail fields)"));
+                diagnostics.Add(new RuleDiagnostic(rule.Location.File, rule.Location.Line, rule.Location.Column, RuleCodes.OutputError, $"rule '{rule.Name}': {problem}"));
             }
 
             var parsed = Parser.Parse(condition).Expr!;

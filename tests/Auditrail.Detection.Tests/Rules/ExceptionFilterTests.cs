@@ -1,3 +1,5 @@
+using Auditrail.Detection.Rules;
+using Auditrail.Detection.Tests.Support;
 using static Auditrail.Detection.Tests.Support.Scenario;
 
 namespace Auditrail.Detection.Tests.Rules;
@@ -44,5 +46,79 @@ public class ExceptionFilterTests
         var engine = NewEngine(Pack.Replace("values: [platform-admins]", "values: [system:authenticated]", StringComparison.Ordinal));
 
         Assert.Empty(Run(engine, [Event(Seconds(0), resource: "secrets", user: "alice")]));
+    }
+
+    [Theory]
+    [InlineData("[startswith]", "vau", false)]
+    [InlineData("[endswith]", "ult", false)]
+    [InlineData("[contains]", "aul", false)]
+    [InlineData("[icontains]", "AUL", false)]
+    [InlineData("[glob]", "v*t", false)]
+    [InlineData("[glob]", "v?t", true)]
+    [InlineData("[in]", "vault", false)]
+    [InlineData("[\"!=\"]", "vault", true)]
+    [InlineData("[\"!=\"]", "someone-else", false)]
+    [InlineData("[\"=\"]", "vau", true)]
+    public void Comps_say_how_each_field_is_compared(string comps, string value, bool fires)
+    {
+        var engine = NewEngine($"""
+            rules:
+              - name: secret-read
+                condition: objectRef.resource == 'secrets'
+                exceptions:
+                  - name: e
+                    fields: [identity.name]
+                    comps: {comps}
+                    values: [[{value}]]
+            """);
+
+        Assert.Equal(fires, Run(engine, [Event(Seconds(0), resource: "secrets", user: "vault")]).Count == 1);
+    }
+
+    [Theory]
+    [InlineData("/healthz", false)]
+    [InlineData("/healthz/etcd", false)]
+    [InlineData("/healthzz", true)]
+    public void Pmatch_exempts_a_path_and_what_lies_beneath_it(string uri, bool fires)
+    {
+        var engine = NewEngine("""
+            rules:
+              - name: r
+                condition: "true"
+                exceptions:
+                  - name: healthz
+                    fields: [requestURI]
+                    comps: [pmatch]
+                    values: [[/healthz]]
+            """);
+        var probe = Events.ReadText($$"""{"auditID":"h","stage":"ResponseComplete","verb":"get","requestURI":"{{uri}}","stageTimestamp":"2024-01-01T00:00:00Z"}""");
+
+        Assert.Equal(fires, Run(engine, probe).Count == 1);
+    }
+
+    [Fact]
+    public void Comps_must_be_known_and_one_per_field()
+    {
+        var loader = new RulePackLoader();
+        loader.LoadText("""
+            apiVersion: auditrail.io/v1alpha1
+            kind: RulePack
+            metadata: {name: t}
+            rules:
+              - name: r
+                condition: "true"
+                exceptions:
+                  - name: a
+                    fields: [verb]
+                    comps: [roughly]
+                    values: [[get]]
+                  - name: b
+                    fields: [verb, objectRef.name]
+                    comps: [startswith]
+                    values: [[get, x]]
+            """, "t.yaml");
+
+        Assert.Equal(2, loader.Diagnostics.Count(d => d.Code == RuleCodes.ExceptionError));
+        Assert.Contains(loader.Diagnostics, d => d.Message.Contains("unknown comparison 'roughly'", StringComparison.Ordinal));
     }
 }

@@ -7,7 +7,7 @@ using Spectre.Console;
 
 namespace Auditrail.Cli.Commands.Rules;
 
-/// <summary><c>auditrail rules list|lint|test</c>: inspect, check and test rule packs.</summary>
+/// <summary><c>auditrail rules list|lint|test|import-falco|falco-suite</c>: inspect, check, test and import rule packs.</summary>
 internal static class RulesCommand
 {
     public const string Examples = """
@@ -19,22 +19,32 @@ internal static class RulesCommand
 
           # Run rule test suites (kind: RuleTest) in CI
           auditrail rules test rules/tests --rules rules/
+
+          # Falco rule files load too (translated); import them as a pack to keep
+          auditrail rules lint k8s_audit_rules.yaml
+          auditrail rules import-falco k8s_audit_rules.yaml > falco-pack.yaml
         """;
 
     public static Command Create(CliContext context, Dictionary<Command, string> examples)
     {
-        var command = new Command("rules", "Inspect, check and test detection rule packs.");
+        var command = new Command("rules", "Inspect, check, test and import detection rule packs (Falco k8saudit rules included).");
         var list = CreateList(context);
         var lint = CreateLint(context);
         var test = CreateTest(context);
+        var importFalco = FalcoCommands.CreateImport(context);
+        var falcoSuite = FalcoCommands.CreateSuite(context);
         command.Subcommands.Add(list);
         command.Subcommands.Add(lint);
         command.Subcommands.Add(test);
+        command.Subcommands.Add(importFalco);
+        command.Subcommands.Add(falcoSuite);
         foreach (var sub in new[] { command, list, lint, test })
         {
             examples[sub] = Examples;
         }
 
+        examples[importFalco] = FalcoCommands.ImportExamples;
+        examples[falcoSuite] = FalcoCommands.SuiteExamples;
         return command;
     }
 
@@ -78,7 +88,7 @@ internal static class RulesCommand
                 var table = new Table().AddColumns("RULE", "SEVERITY", "STAGES", "VERBS", "RESOURCES", "TAGS");
                 foreach (var rule in set.Rules)
                 {
-                    table.AddRow(Markup.Escape(rule.Definition.Name), rule.Definition.Severity.ToWireName(), string.Join(",", rule.Definition.Stages),
+                    table.AddRow(Markup.Escape(rule.Definition.Name), rule.Definition.Severity.ToWireName(), string.Join(",", IndexedStages(rule)),
                         Markup.Escape(Keys(rule.IndexKey.Verbs)), Markup.Escape(Keys(rule.IndexKey.Resources)), Markup.Escape(string.Join(",", rule.Definition.Tags)));
                 }
 
@@ -97,7 +107,7 @@ internal static class RulesCommand
                         writer.WriteString("description", rule.Definition.Description);
                         writer.WriteString("condition", rule.Definition.Condition);
                         writer.WriteString("source", rule.Definition.Location.ToString());
-                        WriteStrings(writer, "stages", rule.Definition.Stages.Select(s => s.ToString()));
+                        WriteStrings(writer, "stages", IndexedStages(rule).Select(s => s.ToString()));
                         WriteStrings(writer, "tags", rule.Definition.Tags);
                         WriteStrings(writer, "verbs", rule.IndexKey.Verbs ?? (IEnumerable<string>)[]);
                         WriteStrings(writer, "resources", rule.IndexKey.Resources ?? (IEnumerable<string>)[]);
@@ -154,6 +164,9 @@ internal static class RulesCommand
         var diagnostics = new List<RuleDiagnostic>(loader.Diagnostics);
         return (RuleSet.Compile(loader.Build(), diagnostics), diagnostics);
     }
+
+    /// <summary>The stages the rule is indexed on: its own, narrowed by a condition that pins the stage (as translated Falco rules do).</summary>
+    private static IEnumerable<Core.Model.AuditStage> IndexedStages(CompiledRule rule) => rule.IndexKey.Stages.Order();
 
     private static string Keys(IReadOnlySet<string>? keys) => keys is null ? "*" : string.Join(",", keys.Order(StringComparer.Ordinal));
 

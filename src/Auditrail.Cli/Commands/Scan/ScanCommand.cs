@@ -27,6 +27,9 @@ internal static class ScanCommand
           # Only your own rules
           auditrail scan audit.log --rules my-rules/
 
+          # Falco k8saudit rule files, translated on load (with an overlay, as Falco loads them)
+          auditrail scan audit.log --rules k8s_audit_rules.yaml --rules k8s_audit_rules_gke.yaml
+
           # One alert per line as JSON, for a SIEM or jq
           auditrail scan audit.log --rules rules/ -o json
 
@@ -52,7 +55,7 @@ internal static class ScanCommand
         };
         var rules = new Option<string[]>("--rules")
         {
-            Description = "Rule files or directories (repeatable) instead of the bundled pack; 'default' names the bundled pack, so '--rules default --rules mine/' extends it. Later files may append to or override earlier ones.",
+            Description = "Rule files or directories (repeatable) instead of the bundled pack; 'default' names the bundled pack, so '--rules default --rules mine/' extends it. Later files may append to or override earlier ones. Falco rule files are translated on load.",
         };
         var cluster = new Option<string?>("--cluster") { Description = "Cluster name to stamp on alerts whose events do not carry one." };
         var since = new Option<string?>("--since") { Description = "Only events at or after this time (RFC 3339)." };
