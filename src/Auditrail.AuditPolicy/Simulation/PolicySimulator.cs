@@ -24,6 +24,8 @@ public sealed class PolicySimulator : IAuditEventHandler, IDisposable
     /// <summary>Distinct terms tracked per new-terms rule; beyond this, new terms are not counted.</summary>
     public const int MaxTermsPerRule = 1_000_000;
 
+    private const string NodeUserPrefix = "system:node:";
+
     private static readonly SourceKey Other = new("(other sources)", string.Empty, string.Empty);
 
     private readonly CompiledPolicy _policy;
@@ -182,7 +184,10 @@ public sealed class PolicySimulator : IAuditEventHandler, IDisposable
 
     private static SourceKey SourceOf(AuditEvent e)
     {
-        var user = string.IsNullOrEmpty(e.UserName) ? "(unauthenticated)" : e.UserName;
+        // Kubelets do the same things under one name each: one source for all of them reads better.
+        var user = string.IsNullOrEmpty(e.UserName) ? "(unauthenticated)"
+            : e.UserName.StartsWith(NodeUserPrefix, StringComparison.Ordinal) ? NodeUserPrefix + "*"
+            : e.UserName;
         string target;
         if (e.HasObjectRef)
         {
@@ -272,14 +277,36 @@ public sealed class PolicySimulator : IAuditEventHandler, IDisposable
             return Loss.Dropped;
         }
 
-        // Omitting this stage loses nothing if the rule also reads another stage the policy keeps (a Panic does not count: it rarely comes).
+        // Omitting this stage loses nothing if the rule also reads another stage of the same request that the policy keeps.
         if (decision.OmitStages.Contains(auditEvent.Stage)
-            && !need.Stages.Any(s => s != auditEvent.Stage && s != AuditStage.Panic && !decision.OmitStages.Contains(s)))
+            && !need.Stages.Any(s => s != auditEvent.Stage && AlsoRecords(auditEvent, s) && !decision.OmitStages.Contains(s)))
         {
             return Loss.StageOmitted;
         }
 
         return decision.Level < need.Level ? Loss.TooLow : null;
+    }
+
+    /// <summary>
+    /// Whether the request this event belongs to also has an event at <paramref name="stage"/>: every
+    /// request that completes has RequestReceived and ResponseComplete, long-running ones (watch, exec,
+    /// attach, port-forward, proxy) ResponseStarted too; a failed authentication is one ResponseStarted
+    /// event and nothing else; a Panic is the end of its request. A Panic of another request never counts.
+    /// </summary>
+    internal static bool AlsoRecords(AuditEvent auditEvent, AuditStage stage)
+    {
+        var failedAuthentication = auditEvent.Stage == AuditStage.ResponseStarted && auditEvent.ResponseCode == 401 && string.IsNullOrEmpty(auditEvent.UserName);
+        if (failedAuthentication || stage == AuditStage.Panic)
+        {
+            return false;
+        }
+
+        return stage switch
+        {
+            AuditStage.RequestReceived => true,
+            AuditStage.ResponseComplete => auditEvent.Stage != AuditStage.Panic,
+            _ => auditEvent.VerbUtf8.SequenceEqual("watch"u8) || auditEvent.Subresource is "exec" or "attach" or "portforward" or "proxy",
+        };
     }
 
     private static string Term(AuditEvent auditEvent, RuleNeed need) =>

@@ -21,7 +21,7 @@ public sealed record RuleVolume(int RuleIndex)
 }
 
 /// <summary>
-/// A source of traffic: who (user.username), what (verb) and on what (resource.group/subresource, or the
+/// A source of traffic: who (user.username; kubelets as one, system:node:*), what (verb) and on what (resource.group/subresource, or the
 /// path of a non-resource request), with the rule that decided its first event.
 /// </summary>
 public readonly record struct SourceKey(string User, string Verb, string Target);

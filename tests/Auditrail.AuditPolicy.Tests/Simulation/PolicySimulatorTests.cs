@@ -101,6 +101,19 @@ public sealed class PolicySimulatorTests
     }
 
     [Fact]
+    public void Omitting_ResponseStarted_blinds_brute_force_detection_because_a_failed_login_has_no_other_stage()
+    {
+        var failedLogin = Events.Request("list", user: null, resource: "secrets", ns: "default", stage: "ResponseStarted");
+        var failed = Events.Parse(Encoding.UTF8.GetString(failedLogin.Json.Span).Replace("\"code\":200", "\"code\":401", StringComparison.Ordinal));
+        var exec = Events.Request("create", user: "alice", groups: ["devs"], resource: "pods", ns: "web", name: "p", subresource: "exec", stage: "ResponseStarted");
+
+        var report = Simulate(Policy("  - level: Metadata\n    omitStages: [ResponseStarted]\n"), [failed, exec], needs: true);
+
+        Assert.Equal(1, report.Coverage.Single(c => c.Need.Name == "brute-force-authentication").StageOmitted);
+        Assert.DoesNotContain(report.BlindSpots, c => c.Need.Name == "exec-or-attach-into-pod");
+    }
+
+    [Fact]
     public void A_new_terms_rule_loses_a_term_only_when_none_of_its_events_is_kept()
     {
         string[] groups = ["system:serviceaccounts", "system:serviceaccounts:ci", "system:authenticated"];
