@@ -15,6 +15,12 @@ public enum NeedKind
 
     /// <summary>A new-terms rule learns and alerts on distinct values: one logged event per term is enough.</summary>
     Terms,
+
+    /// <summary>
+    /// A rate rule compares an identity's hourly count with its usual one: every event counts, but a
+    /// kind of request dropped for good lowers both sides alike, so a recommendation may drop it.
+    /// </summary>
+    Rate,
 }
 
 /// <summary>
@@ -35,6 +41,16 @@ public sealed record RuleNeed(CompiledRule Rule, AuditLevel Level, NeedKind Kind
 
     /// <summary>The fields whose values make a term (for <see cref="NeedKind.Terms"/>): the rule's by and fields.</summary>
     public IReadOnlyList<FieldDefinition> TermFields { get; init; } = [];
+
+    /// <summary>The term an event brings a new-terms rule: its <see cref="TermFields"/> values, joined.</summary>
+    public string TermOf(AuditEvent auditEvent) =>
+        string.Join('\u001f', TermFields.Select(f => f.Extract(auditEvent) switch
+        {
+            null => string.Empty,
+            string text => text,
+            IEnumerable<string> list => string.Join(',', list),
+            var value => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
+        }));
 }
 
 /// <summary>
@@ -70,6 +86,14 @@ public sealed class DetectionNeeds
         {
             var definition = rule.Definition;
             var condition = Parser.Parse(definition.Condition).Expr!;
+
+            // A sequence's own condition only narrows its steps: it needs what matches the condition and some step.
+            if (definition.Sequence is { Steps.Count: > 0 } sequence && definition.Condition != StepsDisjunction(sequence))
+            {
+                var steps = sequence.Steps.Select(st => Parser.Parse(st.Condition).Expr!).Aggregate((a, b) => new CallExpr(0, 0, null, Operators.LogicalOr, [a, b]));
+                condition = new CallExpr(0, 0, null, Operators.LogicalAnd, [condition, steps]);
+            }
+
             var stepLevels = definition.Sequence?.Steps.Select(s => Parser.Parse(s.Condition).Expr is { } step ? references.LevelNeeded(step) : AuditLevel.Metadata) ?? [];
             var fieldLevels = StateFields(definition).Concat(definition.Exceptions.SelectMany(e => e.Fields)).Select(BodyReferences.LevelNeeded);
             var others = stepLevels.Concat(fieldLevels).DefaultIfEmpty(AuditLevel.Metadata).Max();
@@ -81,7 +105,8 @@ public sealed class DetectionNeeds
             relaxed[name] = references.Relax(condition);
             var program = environment.Compile(name).Program
                 ?? throw new InvalidOperationException($"rule '{definition.Name}': its condition without body reads does not compile");
-            needs.Add(new RuleNeed(rule, level, definition.NewTerms is null ? NeedKind.Events : NeedKind.Terms, program)
+            var kind = definition.NewTerms is not null ? NeedKind.Terms : definition.Rate is not null ? NeedKind.Rate : NeedKind.Events;
+            needs.Add(new RuleNeed(rule, level, kind, program)
             {
                 FullLevel = fullLevel,
                 Subresources = SubresourcePins(condition, named),
@@ -96,6 +121,9 @@ public sealed class DetectionNeeds
 
     /// <summary>A matcher for one thread.</summary>
     public NeedsMatcher CreateMatcher() => new(this);
+
+    /// <summary>The condition the loader gives a sequence that has none of its own.</summary>
+    private static string StepsDisjunction(RuleSequence sequence) => string.Join(" || ", sequence.Steps.Select(s => $"({s.Condition})"));
 
     private static IEnumerable<string> StateFields(RuleDefinition rule) =>
         (rule.Threshold?.By ?? []).Concat(rule.Distinct is { } d ? [d.Field, .. d.By] : [])

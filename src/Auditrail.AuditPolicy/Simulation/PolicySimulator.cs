@@ -223,7 +223,7 @@ public sealed class PolicySimulator : IAuditEventHandler, IDisposable
             if (need.Kind == NeedKind.Terms)
             {
                 var terms = _terms[need];
-                var term = Term(auditEvent, need);
+                var term = need.TermOf(auditEvent);
                 if (loss is null)
                 {
                     if (terms.Count < MaxTermsPerRule || terms.ContainsKey(term))
@@ -308,13 +308,4 @@ public sealed class PolicySimulator : IAuditEventHandler, IDisposable
             _ => auditEvent.VerbUtf8.SequenceEqual("watch"u8) || auditEvent.Subresource is "exec" or "attach" or "portforward" or "proxy",
         };
     }
-
-    private static string Term(AuditEvent auditEvent, RuleNeed need) =>
-        string.Join('\u001f', need.TermFields.Select(f => f.Extract(auditEvent) switch
-        {
-            null => string.Empty,
-            string text => text,
-            IEnumerable<string> list => string.Join(',', list),
-            var value => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
-        }));
 }
