@@ -1,7 +1,6 @@
 using Auditrail.AuditPolicy.Evaluation;
 using Auditrail.AuditPolicy.Loading;
 using Auditrail.Core.Model;
-using Auditrail.Core.Reading;
 using BenchmarkDotNet.Attributes;
 
 namespace Auditrail.Benchmarks;
@@ -25,9 +24,7 @@ public class PolicyBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var collector = new Collector();
-        new AuditLogReader().ReadPaths([BenchmarkData.LogFile(20_000)], collector);
-        _events = [.. collector.Events];
+        _events = BenchmarkData.FirstEvents(EventCount);
         _gce = Load("tests", "data", "audit-policy", "gce-master-audit-policy.yaml");
         _generator = Load("bench", "Auditrail.LogGenerator", "audit-policy.yaml");
         _recommended = Load("deploy", "audit-policy.yaml");
@@ -80,22 +77,5 @@ public class PolicyBenchmarks
         }
 
         throw new InvalidOperationException("run the benchmarks from inside the repository");
-    }
-
-    private sealed class Collector : IAuditEventHandler
-    {
-        public List<AuditEvent> Events { get; } = [];
-
-        public void OnEvent(AuditEvent auditEvent, in RecordLocation location)
-        {
-            if (Events.Count < EventCount)
-            {
-                Events.Add(auditEvent.Detach());
-            }
-        }
-
-        public void OnDiagnostic(ReadDiagnostic diagnostic)
-        {
-        }
     }
 }
