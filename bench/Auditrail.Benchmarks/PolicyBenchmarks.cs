@@ -14,7 +14,7 @@ namespace Auditrail.Benchmarks;
 [MemoryDiagnoser]
 public class PolicyBenchmarks
 {
-    public const int EventCount = 10_000;
+    public const int EventCount = 1000;
 
     private AuditEvent[] _events = [];
     private CompiledPolicy _gce = null!;

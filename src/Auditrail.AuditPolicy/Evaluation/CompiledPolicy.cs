@@ -91,12 +91,27 @@ public sealed class CompiledPolicy
     private int FirstMatch(Span<ulong> candidates, in RequestAttributes request)
     {
         _all.CopyTo(candidates);
-        RuleMask.AndInto(candidates, request.HasUser ? _users.Pass(request.User) : _users.Unconstrained);
-        RuleMask.AndInto(candidates, _verbs.Pass(request.VerbUtf8));
+        var hasUser = true;
+        if (_users.IsUsed)
+        {
+            var user = request.User;
+            hasUser = request.HasUser(user);
+            RuleMask.AndInto(candidates, hasUser ? _users.Pass(user) : _users.Unconstrained);
+        }
+
+        if (_verbs.IsUsed)
+        {
+            RuleMask.AndInto(candidates, _verbs.Pass(request.Verb));
+        }
+
         if (request.IsResourceRequest)
         {
             RuleMask.AndInto(candidates, _resourceScope);
-            RuleMask.AndInto(candidates, _namespaces.Pass(request.Namespace));
+            if (HasConstrained(candidates, _namespaces.Unconstrained))
+            {
+                RuleMask.AndInto(candidates, _namespaces.Pass(request.Namespace));
+            }
+
             // Only rules with resources need the resource looked up.
             if (HasConstrained(candidates, _resources.Unconstrained))
             {
@@ -123,7 +138,12 @@ public sealed class CompiledPolicy
         {
             Span<ulong> selected = stackalloc ulong[candidates.Length];
             _groups.Unconstrained.CopyTo(selected);
-            if (request.HasUser)
+            if (!_users.IsUsed)
+            {
+                hasUser = request.HasUser(request.User);
+            }
+
+            if (hasUser)
             {
                 AddGroupMatches(selected, request.GroupsJson);
             }
@@ -148,28 +168,41 @@ public sealed class CompiledPolicy
         return false;
     }
 
+    /// <summary>
+    /// Adds the rules listing any of the user's groups. The array holds plain strings, so its items are
+    /// what lies between quotes; one with an escape sends the whole array through the JSON reader.
+    /// </summary>
     private void AddGroupMatches(Span<ulong> target, ReadOnlySpan<byte> groupsJson)
     {
-        if (groupsJson.Length <= 2)
+        var rest = groupsJson;
+        while (rest.IndexOf((byte)'"') is >= 0 and var open)
         {
-            return;
-        }
+            rest = rest[(open + 1)..];
+            var close = rest.IndexOfAny((byte)'"', (byte)'\\');
+            if (close < 0 || rest[close] == '\\')
+            {
+                AddEscapedGroupMatches(target, groupsJson);
+                return;
+            }
 
+            _groups.AddListing(target, rest[..close]);
+            rest = rest[(close + 1)..];
+        }
+    }
+
+    private void AddEscapedGroupMatches(Span<ulong> target, ReadOnlySpan<byte> groupsJson)
+    {
         var reader = new Utf8JsonReader(groupsJson);
         reader.Read();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            if (reader.TokenType != JsonTokenType.String)
+            if (reader.TokenType == JsonTokenType.String)
             {
-                reader.Skip();
-            }
-            else if (!reader.ValueIsEscaped)
-            {
-                _groups.AddListing(target, reader.ValueSpan);
+                _groups.AddListing(target, System.Text.Encoding.UTF8.GetBytes(reader.GetString()!));
             }
             else
             {
-                _groups.AddListing(target, System.Text.Encoding.UTF8.GetBytes(reader.GetString()!));
+                reader.Skip();
             }
         }
     }

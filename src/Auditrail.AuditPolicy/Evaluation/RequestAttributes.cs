@@ -6,12 +6,13 @@ namespace Auditrail.AuditPolicy.Evaluation;
 
 /// <summary>
 /// The attributes kube-apiserver's policy checker sees, read from the event as UTF-8 without
-/// building strings: the authenticated user (not the impersonated one: the policy is evaluated before
-/// impersonation), verb, and either the resource (objectRef) or the path (requestURI up to the query).
+/// building strings, and only when a rule left in the running asks for them: the authenticated user
+/// (not the impersonated one: the policy is evaluated before impersonation), verb, and either the
+/// resource (objectRef) or the path (requestURI up to the query). Read each once.
 /// </summary>
-internal readonly ref struct RequestAttributes
+internal readonly ref struct RequestAttributes(AuditEvent e)
 {
-    private static readonly EventText Verb = new("verb");
+    private static readonly EventText VerbField = new("verb");
     private static readonly EventText UserName = new("user.username");
     private static readonly EventText ApiGroupField = new("objectRef.apiGroup");
     private static readonly EventText ResourceField = new("objectRef.resource");
@@ -20,45 +21,31 @@ internal readonly ref struct RequestAttributes
     private static readonly EventText NameField = new("objectRef.name");
     private static readonly EventText RequestUri = new("requestURI");
 
-    public RequestAttributes(AuditEvent e)
-    {
-        VerbUtf8 = Verb.Read(e);
-        User = UserName.Read(e);
-        GroupsJson = e.UserGroupsJson;
+    public ReadOnlySpan<byte> Verb => VerbField.Read(e);
 
-        // A failed authentication is audited with an empty user: upstream's checker sees no user at all.
-        HasUser = !User.IsEmpty || GroupsJson.Length > 2;
-        IsResourceRequest = e.HasObjectRef;
-        if (IsResourceRequest)
-        {
-            ApiGroup = ApiGroupField.Read(e);
-            Resource = ResourceField.Read(e);
-            Subresource = SubresourceField.Read(e);
-            Namespace = NamespaceField.Read(e);
-
-            // The policy is evaluated on the URL's attributes; a create's name comes from its body later.
-            Name = Subresource.IsEmpty && VerbUtf8.SequenceEqual("create"u8) ? default : NameField.Read(e);
-        }
-        else
-        {
-            Path = PathOf(RequestUri.Read(e));
-        }
-    }
-
-    public ReadOnlySpan<byte> VerbUtf8 { get; }
-    public bool HasUser { get; }
-    public ReadOnlySpan<byte> User { get; }
+    public ReadOnlySpan<byte> User => UserName.Read(e);
 
     /// <summary>The raw JSON array of the user's groups (empty when absent).</summary>
-    public ReadOnlySpan<byte> GroupsJson { get; }
+    public ReadOnlySpan<byte> GroupsJson => e.UserGroupsJson;
 
-    public bool IsResourceRequest { get; }
-    public ReadOnlySpan<byte> ApiGroup { get; }
-    public ReadOnlySpan<byte> Resource { get; }
-    public ReadOnlySpan<byte> Subresource { get; }
-    public ReadOnlySpan<byte> Namespace { get; }
-    public ReadOnlySpan<byte> Name { get; }
-    public ReadOnlySpan<byte> Path { get; }
+    /// <summary>False for a failed authentication, audited with an empty user: upstream's checker sees no user at all.</summary>
+    public bool HasUser(ReadOnlySpan<byte> user) => !user.IsEmpty || e.UserGroupsJson.Length > 2;
+
+    public bool IsResourceRequest => e.HasObjectRef;
+
+    public ReadOnlySpan<byte> ApiGroup => ApiGroupField.Read(e);
+
+    public ReadOnlySpan<byte> Resource => ResourceField.Read(e);
+
+    public ReadOnlySpan<byte> Subresource => SubresourceField.Read(e);
+
+    public ReadOnlySpan<byte> Namespace => NamespaceField.Read(e);
+
+    /// <summary>The object name in the URL: a create's name comes from its body, after the policy was evaluated.</summary>
+    public ReadOnlySpan<byte> Name(ReadOnlySpan<byte> subresource) =>
+        subresource.IsEmpty && Verb.SequenceEqual("create"u8) ? default : NameField.Read(e);
+
+    public ReadOnlySpan<byte> Path => PathOf(RequestUri.Read(e));
 
     /// <summary>The URL path without the query, percent-decoded as Go's URL.Path is.</summary>
     internal static ReadOnlySpan<byte> PathOf(ReadOnlySpan<byte> requestUri)

@@ -80,11 +80,15 @@ internal sealed class ResourceIndex
         }
 
         AddIfListed(target, group.AnySubresourceOf, resource);
-        foreach (var named in group.Named)
+        if (group.Named.Count > 0)
         {
-            if (named.Selects(resource, subresource, request.Name))
+            var name = request.Name(subresource);
+            foreach (var named in group.Named)
             {
-                RuleMask.Set(target, named.Rule);
+                if (named.Selects(resource, subresource, name))
+                {
+                    RuleMask.Set(target, named.Rule);
+                }
             }
         }
     }

@@ -15,6 +15,7 @@ internal sealed class SelectorIndex
     {
         Unconstrained = RuleMask.Of(words, rules.Where(r => values(r).Count == 0).Select(r => r.Index));
         Constrained = RuleMask.Of(words, rules.Where(r => values(r).Count > 0).Select(r => r.Index));
+        IsUsed = Constrained.Any(w => w != 0);
         foreach (var rule in rules)
         {
             foreach (var value in values(rule))
@@ -30,7 +31,8 @@ internal sealed class SelectorIndex
     /// <summary>Rules that do; a request without the attribute (no user) passes none of them.</summary>
     public ulong[] Constrained { get; }
 
-    public bool IsUsed => Constrained.Any(w => w != 0);
+    /// <summary>Whether any rule uses the selector: if none does, the attribute need not even be read.</summary>
+    public bool IsUsed { get; }
 
     /// <summary>The rules a request whose attribute has this value passes.</summary>
     public ReadOnlySpan<ulong> Pass(ReadOnlySpan<byte> value) => _byValue.TryGetValue(value, out var mask) ? mask : Unconstrained;

@@ -43,11 +43,29 @@ internal sealed class Utf8Map<T>
 
         public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
 
+        /// <summary>
+        /// Eight bytes at a time, multiply and fold: short names hash in a few instructions. Not seeded:
+        /// the keys are the policy's, so crafted lookups can only walk chains of the policy's own keys.
+        /// </summary>
         private static int Hash(ReadOnlySpan<byte> bytes)
         {
-            var hash = default(HashCode);
-            hash.AddBytes(bytes);
-            return hash.ToHashCode();
+            const ulong Multiplier = 0x9E3779B97F4A7C15;
+            var hash = (ulong)bytes.Length * Multiplier;
+            while (bytes.Length >= 8)
+            {
+                hash = (hash ^ System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes)) * Multiplier;
+                hash ^= hash >> 29;
+                bytes = bytes[8..];
+            }
+
+            ulong tail = 0;
+            foreach (var b in bytes)
+            {
+                tail = (tail << 8) | b;
+            }
+
+            hash = (hash ^ tail) * Multiplier;
+            return (int)(hash ^ (hash >> 32));
         }
     }
 }
