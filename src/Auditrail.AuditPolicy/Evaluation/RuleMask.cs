@@ -24,17 +24,6 @@ internal static class RuleMask
 
     public static void Set(Span<ulong> mask, int rule) => mask[rule >> 6] |= 1UL << (rule & 63);
 
-    public static ulong[] Or(ulong[] a, ulong[] b)
-    {
-        var result = new ulong[a.Length];
-        for (var i = 0; i < a.Length; i++)
-        {
-            result[i] = a[i] | b[i];
-        }
-
-        return result;
-    }
-
     public static void OrInto(Span<ulong> target, ReadOnlySpan<ulong> mask)
     {
         for (var i = 0; i < target.Length; i++)
@@ -49,19 +38,6 @@ internal static class RuleMask
         {
             target[i] &= mask[i];
         }
-    }
-
-    public static bool Intersects(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b)
-    {
-        for (var i = 0; i < a.Length; i++)
-        {
-            if ((a[i] & b[i]) != 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>The lowest rule in the set, or -1 when it is empty.</summary>

@@ -13,8 +13,6 @@ internal sealed class Utf8Map<T>
 
     public int Count => _entries.Count;
 
-    public IEnumerable<KeyValuePair<byte[], T>> Entries => _entries;
-
     public bool TryGetValue(ReadOnlySpan<byte> key, out T value) => _lookup.TryGetValue(key, out value!);
 
     public T GetOrAdd(string key, Func<T> create)

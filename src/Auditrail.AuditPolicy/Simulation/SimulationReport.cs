@@ -61,8 +61,6 @@ public sealed record RuleCoverage(RuleNeed Need)
     public string? Example { get; internal set; }
 
     public long Lost => Needed - Kept;
-
-    public double Share => Needed == 0 ? 1 : (double)Kept / Needed;
 }
 
 /// <summary>Everything a simulation found; sizes are log-backend lines in bytes.</summary>

@@ -15,7 +15,6 @@ internal static class PolicyCheckCommand
 
           # In CI: fail on warnings too, findings as JSON
           auditrail policy check audit-policy.yaml --strict -o json
-
         """;
 
     public static Command Create(CliContext context)

@@ -17,7 +17,8 @@ internal static class PolicyCommand
         {
             check, simulate, recommend,
         };
-        examples[command] = PolicyCheckCommand.Examples + PolicySimulateCommand.Examples + PolicyRecommendCommand.Examples;
+        examples[command] = string.Join(Environment.NewLine + Environment.NewLine,
+            new[] { PolicyCheckCommand.Examples, PolicySimulateCommand.Examples, PolicyRecommendCommand.Examples }.Select(e => e.TrimEnd()));
         examples[check] = PolicyCheckCommand.Examples;
         examples[simulate] = PolicySimulateCommand.Examples;
         examples[recommend] = PolicyRecommendCommand.Examples;

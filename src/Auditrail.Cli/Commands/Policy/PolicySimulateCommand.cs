@@ -24,7 +24,6 @@ internal static class PolicySimulateCommand
 
           # The summary as JSON, blind spots judged against your own rules
           auditrail policy simulate --policy p.yaml audit.log -o json --rules default --rules my-rules/
-
         """;
 
     public static Command Create(CliContext context)
