@@ -1,3 +1,5 @@
+using Auditrail.Core.Model;
+using Auditrail.Core.Reading;
 using Auditrail.LogGenerator;
 
 namespace Auditrail.Benchmarks;
@@ -30,5 +32,30 @@ public static class BenchmarkData
         }
 
         return path;
+    }
+
+    /// <summary>The first <paramref name="count"/> events of the generated log, parsed and kept (for benchmarks of what happens after parsing).</summary>
+    public static AuditEvent[] FirstEvents(int count)
+    {
+        var collector = new FirstEventsCollector(count);
+        new AuditLogReader().ReadPaths([LogFile(Math.Max(count, 20_000))], collector);
+        return [.. collector.Events];
+    }
+
+    private sealed class FirstEventsCollector(int count) : IAuditEventHandler
+    {
+        public List<AuditEvent> Events { get; } = [];
+
+        public void OnEvent(AuditEvent auditEvent, in RecordLocation location)
+        {
+            if (Events.Count < count)
+            {
+                Events.Add(auditEvent.Detach());
+            }
+        }
+
+        public void OnDiagnostic(ReadDiagnostic diagnostic)
+        {
+        }
     }
 }

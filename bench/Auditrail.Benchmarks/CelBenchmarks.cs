@@ -1,6 +1,5 @@
 using Auditrail.Cel;
 using Auditrail.Core.Model;
-using Auditrail.Core.Reading;
 using Auditrail.Detection.Conditions;
 using BenchmarkDotNet.Attributes;
 
@@ -33,9 +32,7 @@ public class CelBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var collector = new Collector();
-        new AuditLogReader().ReadPaths([BenchmarkData.LogFile(20_000)], collector);
-        _events = collector.Events.Take(EventCount).ToArray();
+        _events = BenchmarkData.FirstEvents(EventCount);
         var environment = AuditCelEnvironment.Create();
         _activation = new AuditEventActivation(environment);
         _equality = Compile(environment, "verb == 'create'");
@@ -72,21 +69,4 @@ public class CelBenchmarks
 
     private static CelProgram Compile(CelEnvironment environment, string expression) =>
         environment.Compile(expression).Program ?? throw new InvalidOperationException($"does not compile: {expression}");
-
-    private sealed class Collector : IAuditEventHandler
-    {
-        public List<AuditEvent> Events { get; } = [];
-
-        public void OnEvent(AuditEvent auditEvent, in RecordLocation location)
-        {
-            if (Events.Count < EventCount)
-            {
-                Events.Add(auditEvent.Detach());
-            }
-        }
-
-        public void OnDiagnostic(ReadDiagnostic diagnostic)
-        {
-        }
-    }
 }

@@ -4,6 +4,7 @@ using System.CommandLine.Invocation;
 using Auditrail.Cli.Commands.Baseline;
 using Auditrail.Cli.Commands.Cel;
 using Auditrail.Cli.Commands.Fields;
+using Auditrail.Cli.Commands.Policy;
 using Auditrail.Cli.Commands.Read;
 using Auditrail.Cli.Commands.Rules;
 using Auditrail.Cli.Commands.Scan;
@@ -19,6 +20,9 @@ public static class CliApp
 
           # Print the field catalog
           auditrail fields
+
+          # What would this audit policy keep, and what would detection lose?
+          auditrail policy simulate --policy audit-policy.yaml samples/
         """;
 
     public static int Run(string[] args, CliContext context)
@@ -59,6 +63,7 @@ public static class CliApp
         var allExamples = new Dictionary<Command, string>();
         root.Subcommands.Add(RulesCommand.Create(context, allExamples));
         root.Subcommands.Add(BaselineCommand.Create(context, allExamples));
+        root.Subcommands.Add(PolicyCommand.Create(context, allExamples));
         examples = new Dictionary<Command, string>(allExamples)
         {
             [root] = RootExamples,

@@ -126,13 +126,13 @@ internal sealed class ProgressLine(TextWriter error, string verb, long? totalByt
         var done = _finishedSources + _currentSource;
         var seconds = Math.Max(elapsed.TotalSeconds, 0.001);
         var rate = Events / seconds;
-        var text = $"{verb} {Bytes(done)}";
+        var text = $"{verb} {ByteSize.Format(done)}";
         if (totalBytes is > 0 and var total)
         {
             var fraction = Math.Clamp((double)done / total, 0, 1);
             var filled = (int)Math.Round(fraction * BarWidth);
             var eta = fraction > 0 ? TimeSpan.FromSeconds(seconds * (1 - fraction) / fraction) : (TimeSpan?)null;
-            text += $" / {Bytes(total)} [{new string('#', filled)}{new string('-', BarWidth - filled)}] {fraction * 100,3:F0}%";
+            text += $" / {ByteSize.Format(total)} [{new string('#', filled)}{new string('-', BarWidth - filled)}] {fraction * 100,3:F0}%";
             text += $"  {rate.ToString("N0", CultureInfo.InvariantCulture)} events/s  ETA {(eta is { } e ? Duration(e) : "?")}";
         }
         else
@@ -142,13 +142,6 @@ internal sealed class ProgressLine(TextWriter error, string verb, long? totalByt
 
         return text;
     }
-
-    private static string Bytes(long bytes) => bytes switch
-    {
-        >= 1L << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):F1} GiB"),
-        >= 1L << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):F1} MiB"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:F1} KiB"),
-    };
 
     private static string Duration(TimeSpan span) =>
         span.TotalHours >= 1 ? span.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : span.ToString(@"m\:ss", CultureInfo.InvariantCulture);

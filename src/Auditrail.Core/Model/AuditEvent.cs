@@ -86,6 +86,9 @@ public sealed class AuditEvent
     public ReadOnlySpan<byte> ResponseObjectJson => GetRaw(EventSlot.ResponseObject);
     public ReadOnlySpan<byte> UserExtraJson => GetRaw(EventSlot.UserExtra);
     public ReadOnlySpan<byte> UserJson => GetRaw(EventSlot.User);
+
+    /// <summary>Raw JSON array of user.groups, or empty when absent: matching groups needs no list of strings.</summary>
+    public ReadOnlySpan<byte> UserGroupsJson => GetRaw(EventSlot.UserGroups);
     public ReadOnlySpan<byte> ImpersonatedUserJson => GetRaw(EventSlot.ImpersonatedUser);
     public ReadOnlySpan<byte> ObjectRefJson => GetRaw(EventSlot.ObjectRef);
     public ReadOnlySpan<byte> ResponseStatusJson => GetRaw(EventSlot.ResponseStatus);

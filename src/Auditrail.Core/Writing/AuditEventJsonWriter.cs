@@ -13,12 +13,20 @@ public static class AuditEventJsonWriter
 {
     private const string KubernetesMicroTime = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
 
-    public static void Write(AuditEvent e, Utf8JsonWriter writer)
+    public static void Write(AuditEvent e, Utf8JsonWriter writer) => Write(e, writer, e.Level);
+
+    /// <summary>
+    /// Writes the event as the apiserver would have at <paramref name="level"/>: below Request without
+    /// requestObject, below RequestResponse without responseObject. A level above the recorded one
+    /// cannot add bodies the log never had, and at the recorded level the event is written as read
+    /// (bodies included even when they disagree with its level); only the level field changes.
+    /// </summary>
+    public static void Write(AuditEvent e, Utf8JsonWriter writer, AuditLevel level)
     {
         writer.WriteStartObject();
         writer.WriteString("kind"u8, "Event"u8);
         writer.WriteString("apiVersion"u8, "audit.k8s.io/v1"u8);
-        writer.WriteString("level"u8, e.Level.ToWireName());
+        writer.WriteString("level"u8, level.ToWireName());
         WriteString(writer, "auditID"u8, e, EventSlot.AuditId);
         writer.WriteString("stage"u8, e.Stage.ToWireName());
         WriteString(writer, "requestURI"u8, e, EventSlot.RequestUri);
@@ -29,8 +37,17 @@ public static class AuditEventJsonWriter
         WriteString(writer, "userAgent"u8, e, EventSlot.UserAgent);
         WriteRaw(writer, "objectRef"u8, e, EventSlot.ObjectRef);
         WriteRaw(writer, "responseStatus"u8, e, EventSlot.ResponseStatus);
-        WriteRaw(writer, "requestObject"u8, e, EventSlot.RequestObject);
-        WriteRaw(writer, "responseObject"u8, e, EventSlot.ResponseObject);
+        var lowered = level < e.Level;
+        if (!lowered || level >= AuditLevel.Request)
+        {
+            WriteRaw(writer, "requestObject"u8, e, EventSlot.RequestObject);
+        }
+
+        if (!lowered || level >= AuditLevel.RequestResponse)
+        {
+            WriteRaw(writer, "responseObject"u8, e, EventSlot.ResponseObject);
+        }
+
         WriteTime(writer, "requestReceivedTimestamp"u8, e.RequestReceivedTimestamp);
         WriteTime(writer, "stageTimestamp"u8, e.StageTimestamp);
         WriteRaw(writer, "annotations"u8, e, EventSlot.Annotations);

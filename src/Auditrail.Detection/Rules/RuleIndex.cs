@@ -38,7 +38,7 @@ public sealed record RuleIndexKey(IReadOnlySet<AuditStage> Stages, IReadOnlySet<
     }
 
     /// <summary>The terms of a top-level <c>&amp;&amp;</c> chain, looking through macro names.</summary>
-    private static IEnumerable<Expr> Conjuncts(Expr expr, IReadOnlyDictionary<string, Expr> named, int depth)
+    public static IEnumerable<Expr> Conjuncts(Expr expr, IReadOnlyDictionary<string, Expr> named, int depth)
     {
         if (depth > 32)
         {
@@ -71,7 +71,7 @@ public sealed record RuleIndexKey(IReadOnlySet<AuditStage> Stages, IReadOnlySet<
     }
 
     /// <summary>The values <paramref name="field"/> must have for the term to hold: <c>field == 'x'</c> or <c>field in [...]</c>.</summary>
-    private static HashSet<string>? Pinned(Expr term, string field, IReadOnlyDictionary<string, Expr> named)
+    public static HashSet<string>? Pinned(Expr term, string field, IReadOnlyDictionary<string, Expr> named)
     {
         if (term is not CallExpr { Target: null, Args.Count: 2 } call)
         {
@@ -97,7 +97,8 @@ public sealed record RuleIndexKey(IReadOnlySet<AuditStage> Stages, IReadOnlySet<
 
     private static bool Names(Expr expr, string dotted) => Dotted(expr) == dotted;
 
-    private static string? Dotted(Expr expr) => expr switch
+    /// <summary>The dotted field name an expression reads (<c>objectRef.subresource</c>), or null when it is not a plain field read.</summary>
+    public static string? Dotted(Expr expr) => expr switch
     {
         IdentExpr ident => ident.Name,
         SelectExpr { TestOnly: false, Optional: false } select when Dotted(select.Operand) is { } prefix => $"{prefix}.{select.Field}",

@@ -31,16 +31,20 @@ public sealed class RuleSet
 {
     private readonly RuleIndex _index;
 
-    private RuleSet(IReadOnlyList<CompiledRule> rules, CelEnvironment environment)
+    private RuleSet(IReadOnlyList<CompiledRule> rules, CelEnvironment environment, IReadOnlyDictionary<string, Expr> named)
     {
         Rules = rules;
         Environment = environment;
+        Named = named;
         _index = new RuleIndex(rules);
     }
 
     public IReadOnlyList<CompiledRule> Rules { get; }
 
     public CelEnvironment Environment { get; }
+
+    /// <summary>The pack's macros and lists by name, parsed: what the rules' conditions expand to (audit policy needs analysis reads them).</summary>
+    public IReadOnlyDictionary<string, Expr> Named { get; }
 
     /// <summary>Rules that can match an event with this stage, verb and resource.</summary>
     public IReadOnlyList<CompiledRule> Candidates(AuditEvent auditEvent) => _index.Candidates(auditEvent);
@@ -96,7 +100,7 @@ public sealed class RuleSet
             compiled.Add(new CompiledRule(rule, result.Program, output, RuleIndexKey.From(rule, parsed, named)) { Steps = steps, Ordinal = compiled.Count, Exceptions = exceptions });
         }
 
-        return new RuleSet(compiled, environment);
+        return new RuleSet(compiled, environment, named);
     }
 
     /// <summary>The step conditions of a sequence rule (empty for others), or null when one does not compile to a bool.</summary>

@@ -8,15 +8,40 @@ namespace Auditrail.Core.Tests.Writing;
 
 public class AuditEventJsonWriterTests
 {
-    private static byte[] Normalize(AuditEvent e)
+    private static byte[] Normalize(AuditEvent e, AuditLevel? level = null)
     {
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            AuditEventJsonWriter.Write(e, writer);
+            AuditEventJsonWriter.Write(e, writer, level ?? e.Level);
         }
 
         return buffer.WrittenSpan.ToArray();
+    }
+
+    [Theory]
+    [InlineData(AuditLevel.RequestResponse, true, true)]
+    [InlineData(AuditLevel.Request, true, false)]
+    [InlineData(AuditLevel.Metadata, false, false)]
+    public void An_event_written_at_a_lower_level_loses_the_bodies_that_level_does_not_record(AuditLevel level, bool request, bool response)
+    {
+        var e = Assert.Single(CollectingHandler.ReadBytes("""
+            {"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"RequestResponse","auditID":"a","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/a/configmaps","verb":"create","user":{"username":"u"},"objectRef":{"resource":"configmaps","namespace":"a"},"requestObject":{"data":{"k":"v"}},"responseObject":{"data":{"k":"v"}}}
+            """u8.ToArray()).Events);
+
+        var again = Assert.Single(CollectingHandler.ReadBytes(Normalize(e, level)).Events);
+
+        Assert.Equal((level, request, response), (again.Level, again.HasRequestObject, again.HasResponseObject));
+    }
+
+    [Fact]
+    public void At_its_own_level_an_event_keeps_the_bodies_it_was_read_with_even_if_its_level_disagrees()
+    {
+        var e = Assert.Single(CollectingHandler.ReadBytes("""
+            {"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"a","stage":"ResponseComplete","requestURI":"/","verb":"get","user":{"username":"u"},"requestObject":{"x":1}}
+            """u8.ToArray()).Events);
+
+        Assert.True(Assert.Single(CollectingHandler.ReadBytes(Normalize(e)).Events).HasRequestObject);
     }
 
     [Fact]
