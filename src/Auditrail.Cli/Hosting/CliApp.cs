@@ -100,9 +100,10 @@ public static class CliApp
                 output.WriteLine("Examples:");
                 output.WriteLine(text.TrimEnd());
                 output.WriteLine();
-                output.WriteLine(parseResult.CommandResult.Command.Name == "scan"
-                    ? "Exit codes: 0 success, 1 some input records were rejected, 2 usage error or unusable input, 3 an alert at or above --fail-on fired."
-                    : "Exit codes: 0 success, 1 some input records were rejected, 2 usage error or unusable input.");
+                // Exit code 3 belongs to --fail-on, so a command that has the option documents it.
+                var failOn = parseResult.CommandResult.Command.Options.Any(o => o.Name == "--fail-on");
+                output.WriteLine("Exit codes: 0 success, 1 some input records were rejected, 2 usage error or unusable input"
+                    + (failOn ? ", 3 an alert at or above --fail-on fired." : "."));
             }
 
             return ExitCodes.Success;

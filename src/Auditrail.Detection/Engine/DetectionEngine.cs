@@ -151,8 +151,8 @@ public sealed class DetectionEngine
     }
 
     /// <summary>Keys and evictions per stateful rule, for summaries.</summary>
-    public IEnumerable<(string Rule, string Kind, int Keys, long Evicted)> StateSummary() =>
-        _stateful.Select(d => (d.Rule.Definition.Name, d.GetType().Name.Replace("Detector", string.Empty, StringComparison.Ordinal), d.Keys, d.Evicted));
+    public IEnumerable<(string Rule, string Kind, int Keys, long Evicted, bool Learns)> StateSummary() =>
+        _stateful.Select(d => (d.Rule.Definition.Name, d.GetType().Name.Replace("Detector", string.Empty, StringComparison.Ordinal), d.Keys, d.Evicted, d is ILearningDetector));
 
     /// <summary>
     /// True for a second match of one request: another stage of it, or the same record twice (rotated

@@ -46,8 +46,6 @@ internal struct HitList
 
     public readonly long NewestTicks => _hits[_hits.Count - 1].Ticks;
 
-    public readonly Hit this[int index] => _hits[index];
-
     /// <summary>Inserts in time order: a late event within the window lands where it belongs.</summary>
     public void Add(Hit hit)
     {
@@ -64,8 +62,6 @@ internal struct HitList
 
     /// <summary>Keeps only hits strictly newer than <paramref name="ticks"/>.</summary>
     public void DropOlderThan(long ticks) => _hits.RemoveWhere(static (hit, limit) => hit.Ticks <= limit, ticks);
-
-    public void RemoveFirst() => _hits.RemoveAt(0);
 
     public void Clear() => _hits.Clear();
 

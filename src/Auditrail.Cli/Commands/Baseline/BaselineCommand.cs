@@ -88,7 +88,7 @@ internal static class BaselineCommand
 
         engine.SaveBaseline(baselinePath, completeLearning: true);
         context.Out.WriteLine($"learned from {engine.EventsSeen:N0} events; baseline written to {baselinePath}");
-        foreach (var (rule, kind, keys, evicted) in engine.StateSummary().Where(s => s.Kind is "NewTerms" or "Rate"))
+        foreach (var (rule, kind, keys, evicted, _) in engine.StateSummary().Where(s => s.Learns))
         {
             context.Out.WriteLine($"  {rule} ({kind}): {keys:N0} keys{(evicted > 0 ? $", {evicted:N0} evicted" : string.Empty)}");
         }
