@@ -2,7 +2,7 @@ namespace Auditrail.Rbac.Model;
 
 /// <summary>
 /// A Role (namespaced) or ClusterRole. <see cref="Rules"/> are the effective rules: for an aggregated
-/// ClusterRole read from files they are filled in by <c>ClusterRoleAggregator</c>,
+/// ClusterRole read from files they are filled in by <see cref="Aggregation.ClusterRoleAggregator"/>,
 /// as the controller does in a cluster.
 /// </summary>
 public sealed record RbacRole
