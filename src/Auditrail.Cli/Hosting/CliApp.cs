@@ -5,6 +5,7 @@ using Auditrail.Cli.Commands.Baseline;
 using Auditrail.Cli.Commands.Cel;
 using Auditrail.Cli.Commands.Fields;
 using Auditrail.Cli.Commands.Policy;
+using Auditrail.Cli.Commands.Rbac;
 using Auditrail.Cli.Commands.Read;
 using Auditrail.Cli.Commands.Rules;
 using Auditrail.Cli.Commands.Scan;
@@ -64,6 +65,7 @@ public static class CliApp
         root.Subcommands.Add(RulesCommand.Create(context, allExamples));
         root.Subcommands.Add(BaselineCommand.Create(context, allExamples));
         root.Subcommands.Add(PolicyCommand.Create(context, allExamples));
+        root.Subcommands.Add(RbacCommand.Create(context, allExamples));
         examples = new Dictionary<Command, string>(allExamples)
         {
             [root] = RootExamples,

@@ -1,0 +1,74 @@
+using System.CommandLine;
+using Auditrail.Cli.Hosting;
+using Auditrail.Cli.Output;
+using Auditrail.Rbac.Authorization;
+
+namespace Auditrail.Cli.Commands.Rbac;
+
+/// <summary><c>auditrail rbac who-can</c>: every subject allowed to make a request, with the granting binding and role.</summary>
+internal static class RbacWhoCanCommand
+{
+    public const string Examples = """
+          # Who can read Secrets in kube-system?
+          auditrail rbac who-can --rbac rbac/ get secrets -n kube-system
+
+          # Who can exec into pods anywhere (ClusterRoleBindings only, as no namespace is given)?
+          auditrail rbac who-can --rbac rbac/ create pods/exec
+
+          # Who can reach /metrics, from a live cluster, as JSON
+          auditrail rbac who-can --kubeconfig get /metrics -o json
+        """;
+
+    public static Command Create(CliContext context)
+    {
+        var input = new RbacInput();
+        var requestArguments = new RequestArguments();
+        var output = OutputOption.Create("default table: one row per subject, binding and rule");
+        var command = new Command("who-can", "List every subject (user, group, service account) allowed to make a request, with the binding, role and rule that allow it. Without -n, only ClusterRoleBindings count, as for a cluster-scoped request.")
+        {
+            output,
+        };
+        requestArguments.AddTo(command);
+        input.AddTo(command);
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var loaded = await input.LoadAsync(parseResult, context, cancellationToken).ConfigureAwait(false);
+            if (loaded is null || requestArguments.Build(parseResult, loaded.Snapshot, context) is not { } request)
+            {
+                return ExitCodes.UsageOrUnusableInput;
+            }
+
+            Write(context, request, new RbacAuthorizer(loaded.Snapshot).WhoCan(request), parseResult.GetValue(output) ?? OutputFormat.Table);
+            return loaded.HadErrors ? ExitCodes.BadRecords : ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static void Write(CliContext context, RequestAttributes request, IReadOnlyList<RbacGrant> grants, OutputFormat format)
+    {
+        var ordered = grants.OrderBy(g => g.Subject.Kind).ThenBy(g => g.SubjectText, StringComparer.Ordinal).ThenBy(g => g.Binding.DisplayName, StringComparer.Ordinal).ToList();
+        if (format == OutputFormat.Table)
+        {
+            var rows = ordered.Select(g => new[] { g.SubjectText, g.Binding.DisplayName, g.Role.DisplayName, $"rules[{g.RuleIndex}] {g.Rule}" }).ToList();
+            RbacTable.Write(context.Out, ["SUBJECT", "BINDING", "ROLE", "RULE"], rows);
+            context.Out.WriteLine($"{ordered.Select(g => g.SubjectText).Distinct().Count()} subject(s) can {request}");
+            return;
+        }
+
+        StructuredOutput.Write(context, format, writer =>
+        {
+            writer.WriteStartObject();
+            RbacJson.WriteRequest(writer, request);
+            writer.WriteStartArray("subjects");
+            foreach (var grant in ordered)
+            {
+                writer.WriteStartObject();
+                RbacJson.WriteGrant(writer, grant);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        });
+    }
+}
