@@ -11,15 +11,19 @@ internal static class RbacCommand
         var canI = RbacCanICommand.Create(context);
         var whoCan = RbacWhoCanCommand.Create(context);
         var risks = RbacRisksCommand.Create(context);
-        var command = new Command("rbac", "RBAC (Roles, ClusterRoles and their bindings) with the apiserver's semantics: check a request, list who may make it, find risky grants.")
+        var leastPrivilege = RbacLeastPrivilegeCommand.Create(context);
+        var unused = RbacUnusedCommand.Create(context);
+        var command = new Command("rbac", "RBAC (Roles, ClusterRoles and their bindings) with the apiserver's semantics: check a request, list who may make it, find risky grants, generate least-privilege roles from audit logs and find the grants the logs never used.")
         {
-            canI, whoCan, risks,
+            canI, whoCan, risks, leastPrivilege, unused,
         };
         examples[command] = string.Join(Environment.NewLine + Environment.NewLine,
-            new[] { RbacCanICommand.Examples, RbacWhoCanCommand.Examples, RbacRisksCommand.Examples }.Select(e => e.TrimEnd()));
+            new[] { RbacCanICommand.Examples, RbacWhoCanCommand.Examples, RbacRisksCommand.Examples, RbacLeastPrivilegeCommand.Examples, RbacUnusedCommand.Examples }.Select(e => e.TrimEnd()));
         examples[canI] = RbacCanICommand.Examples;
         examples[whoCan] = RbacWhoCanCommand.Examples;
         examples[risks] = RbacRisksCommand.Examples;
+        examples[leastPrivilege] = RbacLeastPrivilegeCommand.Examples;
+        examples[unused] = RbacUnusedCommand.Examples;
         return command;
     }
 }

@@ -59,7 +59,7 @@ internal static class RbacJson
         WriteRule(writer, grant.Rule);
     }
 
-    private static void WriteRule(Utf8JsonWriter writer, PolicyRule rule)
+    internal static void WriteRule(Utf8JsonWriter writer, PolicyRule rule)
     {
         writer.WriteStartObject("rule");
         WriteStrings(writer, "verbs", rule.Verbs);

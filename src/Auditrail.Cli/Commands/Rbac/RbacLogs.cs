@@ -1,0 +1,91 @@
+using System.Globalization;
+using Auditrail.Cli.Hosting;
+using Auditrail.Core.Model;
+using Auditrail.Core.Reading;
+using Auditrail.Rbac.AuditLog;
+using Auditrail.Rbac.Authorization;
+
+namespace Auditrail.Cli.Commands.Rbac;
+
+/// <summary>Reading audit logs into logged requests for the rbac verbs that learn from traffic (least-privilege, unused).</summary>
+internal static class RbacLogs
+{
+    /// <summary>Reads every log; bad records are reported on stderr with their place and skipped.</summary>
+    public static (LoggedRequestCollector Collector, ReadCounters Counters) Read(CliContext context, string[] paths, Func<RequestAttributes, bool>? keep, CancellationToken cancellationToken)
+    {
+        var collector = new LoggedRequestCollector(keep);
+        var counters = new AuditLogReader().ReadPaths(paths, new Handler(context, collector), cancellationToken, context.OpenStdin);
+        return (collector, counters);
+    }
+
+    /// <summary>
+    /// <c>--since</c>: an RFC 3339 time, or a duration (<c>30d</c>, <c>12h</c>, <c>90m</c>, <c>2w</c>)
+    /// counted back from <paramref name="latest"/>, the time of the latest request in the logs, so an
+    /// old log replays the same way on any day.
+    /// </summary>
+    public static bool TryParseSince(CliContext context, string? text, DateTimeOffset? latest, out DateTimeOffset? since)
+    {
+        since = null;
+        if (text is null)
+        {
+            return true;
+        }
+
+        if (TryParseDuration(text, out var duration))
+        {
+            since = latest - duration;
+            return true;
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+        {
+            since = parsed;
+            return true;
+        }
+
+        context.Error.WriteLine($"error: --since '{text}' is neither a duration such as 30d, 12h or 90m nor an RFC 3339 time such as 2024-05-01T10:00:00Z");
+        return false;
+    }
+
+    internal static bool TryParseDuration(string text, out TimeSpan duration)
+    {
+        duration = default;
+        if (text.Length < 2 || !int.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var amount))
+        {
+            return false;
+        }
+
+        TimeSpan? unit = text[^1] switch
+        {
+            's' => TimeSpan.FromSeconds(1),
+            'm' => TimeSpan.FromMinutes(1),
+            'h' => TimeSpan.FromHours(1),
+            'd' => TimeSpan.FromDays(1),
+            'w' => TimeSpan.FromDays(7),
+            _ => null,
+        };
+        if (unit is null)
+        {
+            return false;
+        }
+
+        duration = unit.Value * amount;
+        return true;
+    }
+
+    /// <summary>One line on stderr about events that carried no request to authorize (failed authentications and the like).</summary>
+    public static void ReportSkipped(CliContext context, LoggedRequestCollector collector)
+    {
+        foreach (var (reason, count) in collector.Skipped.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal))
+        {
+            context.Error.WriteLine($"note: {count:N0} event(s) skipped: {reason}");
+        }
+    }
+
+    private sealed class Handler(CliContext context, LoggedRequestCollector collector) : IAuditEventHandler
+    {
+        public void OnEvent(AuditEvent auditEvent, in RecordLocation location) => collector.Add(auditEvent);
+
+        public void OnDiagnostic(ReadDiagnostic diagnostic) => context.Error.WriteLine(diagnostic.ToString());
+    }
+}
