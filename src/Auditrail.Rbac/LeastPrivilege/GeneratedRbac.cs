@@ -45,6 +45,5 @@ public sealed record GeneratedRbac(
     public int RuleCount => Roles.Sum(r => r.Rules.Count);
 
     /// <summary>The generated objects on top of <paramref name="existing"/> (a generated object replaces an existing one of the same kind and name).</summary>
-    public RbacSnapshot Over(RbacSnapshot existing) =>
-        new(existing.AllRoles.Concat(Roles), existing.AllBindings.Concat(Bindings), existing.ServiceAccounts);
+    public RbacSnapshot Over(RbacSnapshot existing) => SnapshotLayers.Combine(existing, new RbacSnapshot(Roles, Bindings));
 }

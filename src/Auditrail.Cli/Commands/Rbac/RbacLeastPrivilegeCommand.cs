@@ -118,7 +118,7 @@ internal static class RbacLeastPrivilegeCommand
         }
 
         DescribeRequests(context, identity, requests, options.Only is null);
-        var existing = Combine(options.IncludeDiscovery ? null : DiscoveryRbac.Snapshot, existingRbac);
+        var existing = SnapshotLayers.Combine(options.IncludeDiscovery ? null : DiscoveryRbac.Snapshot, existingRbac);
         var name = options.Name ?? DefaultName(subject);
         var generated = LeastPrivilegeGenerator.Generate(subject, requests, existing, new LeastPrivilegeOptions
         {
@@ -133,7 +133,7 @@ internal static class RbacLeastPrivilegeCommand
         // Verify what is printed, not the objects in memory: the manifest is read back with the loader.
         var manifest = Manifest(generated);
         var reloaded = RbacLoader.LoadText(manifest, "generated");
-        var verified = Verify(context, requests, Combine(existing, reloaded.Snapshot), identity);
+        var verified = Verify(context, requests, SnapshotLayers.Combine(existing, reloaded.Snapshot), identity);
         if (reloaded.HasErrors)
         {
             foreach (var diagnostic in reloaded.Diagnostics.Where(d => d.IsError))
@@ -266,11 +266,6 @@ internal static class RbacLeastPrivilegeCommand
         context.Error.WriteLine($"verification failed: {refused.Count} of {requests.Count} distinct request(s) of {identity} not allowed");
         return false;
     }
-
-    private static RbacSnapshot Combine(RbacSnapshot? first, RbacSnapshot? second) =>
-        first is null ? second ?? RbacSnapshot.Empty
-        : second is null ? first
-        : new RbacSnapshot(first.AllRoles.Concat(second.AllRoles), first.AllBindings.Concat(second.AllBindings), first.ServiceAccounts.Concat(second.ServiceAccounts));
 
     private static string Manifest(GeneratedRbac generated)
     {
