@@ -147,6 +147,11 @@ internal static class RbacLeastPrivilegeCommand
             context.Error.WriteLine($"{generated.AlreadyAllowed.Count} distinct request(s) already allowed by {(existingRbac is null ? "the bootstrap discovery roles" : "the existing RBAC")}: nothing generated for them{(existingRbac is null && !options.IncludeDiscovery ? " (--include-discovery to generate them too)" : string.Empty)}");
         }
 
+        if (generated.Roles.Count == 0)
+        {
+            context.Error.WriteLine($"nothing to generate: every request of {identity} is already allowed");
+        }
+
         WriteOutput(context, generated, manifest, options.Format);
         context.Error.WriteLine($"generated {Count(generated, true)} ClusterRole(s) and {Count(generated, false)} Role(s) with {generated.RuleCount} rule(s) for {identity}");
         return verified && !reloaded.HasErrors ? ExitCodes.Success : ExitCodes.BadRecords;
