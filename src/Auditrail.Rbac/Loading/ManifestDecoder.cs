@@ -389,11 +389,30 @@ internal sealed class ManifestDecoder(string file, RbacObjectSet objects, List<R
             var text = (key as YamlScalarNode)?.Value ?? string.Empty;
             if (!known.Contains(text))
             {
-                var hint = known.FirstOrDefault(k => string.Equals(k.TrimEnd('s'), text.TrimEnd('s'), StringComparison.OrdinalIgnoreCase));
+                var hint = known.FirstOrDefault(k => EditDistance(k.ToLowerInvariant(), text.ToLowerInvariant()) <= 2);
                 Report(RbacCodes.UnknownField, RbacDiagnosticSeverity.Warning, key,
                     $"unknown field {path}.{text} is ignored by the apiserver{(hint is null ? $" (known: {string.Join(", ", known)})" : $"; did you mean {hint}?")}");
             }
         }
+    }
+
+    /// <summary>Levenshtein distance: a misspelt field (namspace, resourceName) is a couple of edits from the real one.</summary>
+    private static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
     }
 
     private IReadOnlyDictionary<string, string> StringMap(YamlMappingNode node, string key, string path)
