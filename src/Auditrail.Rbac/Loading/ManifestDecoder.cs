@@ -24,6 +24,9 @@ internal sealed class ManifestDecoder(string file, RbacObjectSet objects, List<R
     // Set by any error inside the object being decoded: the object is then left out whole.
     private bool _objectFailed;
 
+    // Errors so far, so a part whose shape was already wrong is not validated (and reported) twice.
+    private int _failures;
+
     public void Decode(YamlNode document)
     {
         if (document is YamlScalarNode scalar && IsNull(scalar))
@@ -207,6 +210,7 @@ internal sealed class ManifestDecoder(string file, RbacObjectSet objects, List<R
         }
 
         WarnUnknownKeys(mapping, RuleKeys, path);
+        var failuresBefore = _failures;
         var rule = new PolicyRule
         {
             Verbs = Strings(mapping, "verbs", path),
@@ -216,6 +220,11 @@ internal sealed class ManifestDecoder(string file, RbacObjectSet objects, List<R
             NonResourceUrls = Strings(mapping, "nonResourceURLs", path),
             Source = Locate(node),
         };
+
+        if (_failures > failuresBefore)
+        {
+            return rule;
+        }
 
         // The apiserver's ValidatePolicyRule: these objects never exist in a cluster.
         if (rule.Verbs.Count == 0)
@@ -518,6 +527,7 @@ internal sealed class ManifestDecoder(string file, RbacObjectSet objects, List<R
     private void Fail(YamlNode node, string message, string code = RbacCodes.WrongType)
     {
         _objectFailed = true;
+        _failures++;
         Report(code, RbacDiagnosticSeverity.Error, node, message);
     }
 
