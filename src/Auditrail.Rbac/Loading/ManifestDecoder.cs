@@ -203,13 +203,11 @@ internal sealed class ManifestDecoder(string file, RbacObjectSet objects, List<R
 
     private PolicyRule? ReadRule(YamlNode node, string path, bool isNamespaced)
     {
-        if (node is not YamlMappingNode mapping)
+        if (ObjectAt(node, path, RuleKeys) is not { } mapping)
         {
-            Fail(node, $"{path} must be an object (verbs, apiGroups, resources …)");
             return null;
         }
 
-        WarnUnknownKeys(mapping, RuleKeys, path);
         var failuresBefore = _failures;
         var rule = new PolicyRule
         {
@@ -271,26 +269,22 @@ internal sealed class ManifestDecoder(string file, RbacObjectSet objects, List<R
         foreach (var entry in entries)
         {
             var path = $"aggregationRule.clusterRoleSelectors[{selectors.Count}]";
-            if (entry is not YamlMappingNode mapping)
+            if (ObjectAt(entry, path, SelectorKeys) is not { } mapping)
             {
-                Fail(entry, $"{path} must be a label selector (matchLabels, matchExpressions)");
                 continue;
             }
 
-            WarnUnknownKeys(mapping, SelectorKeys, path);
             var expressions = new List<LabelSelectorRequirement>();
             if (Child(mapping, "matchExpressions") is { } expressionsNode && Sequence(expressionsNode, $"{path}.matchExpressions") is { } items)
             {
                 foreach (var item in items)
                 {
                     var itemPath = $"{path}.matchExpressions[{expressions.Count}]";
-                    if (item is not YamlMappingNode requirement)
+                    if (ObjectAt(item, itemPath, RequirementKeys) is not { } requirement)
                     {
-                        Fail(item, $"{itemPath} must be an object (key, operator, values)");
                         continue;
                     }
 
-                    WarnUnknownKeys(requirement, RequirementKeys, itemPath);
                     expressions.Add(new LabelSelectorRequirement(
                         Text(requirement, "key", itemPath) ?? string.Empty,
                         Text(requirement, "operator", itemPath) ?? string.Empty,
@@ -361,13 +355,11 @@ internal sealed class ManifestDecoder(string file, RbacObjectSet objects, List<R
 
     private RbacSubject? ReadSubject(YamlNode node, string path, bool isClusterBinding)
     {
-        if (node is not YamlMappingNode mapping)
+        if (ObjectAt(node, path, SubjectKeys) is not { } mapping)
         {
-            Fail(node, $"{path} must be an object (kind, name, namespace)");
             return null;
         }
 
-        WarnUnknownKeys(mapping, SubjectKeys, path);
         var kindText = Text(mapping, "kind", path) ?? string.Empty;
         var name = Text(mapping, "name", path) ?? string.Empty;
         var @namespace = Text(mapping, "namespace", path) ?? string.Empty;
@@ -479,18 +471,33 @@ internal sealed class ManifestDecoder(string file, RbacObjectSet objects, List<R
         return values;
     }
 
+    /// <summary>The items of a list; null (after an error unless the value is null) for anything else.</summary>
     private IReadOnlyList<YamlNode>? Sequence(YamlNode node, string path)
     {
-        switch (node)
+        if (node is YamlSequenceNode sequence)
         {
-            case YamlSequenceNode sequence:
-                return [.. sequence.Children];
-            case YamlScalarNode scalar when IsNull(scalar):
-                return null;
-            default:
-                Fail(node, $"{path} must be a list");
-                return null;
+            return [.. sequence.Children];
         }
+
+        if (node is not YamlScalarNode scalar || !IsNull(scalar))
+        {
+            Fail(node, $"{path} must be a list");
+        }
+
+        return null;
+    }
+
+    /// <summary>An object among a list's items, its unknown fields warned about; null after an error when the item is not an object.</summary>
+    private YamlMappingNode? ObjectAt(YamlNode node, string path, string[] knownKeys)
+    {
+        if (node is not YamlMappingNode mapping)
+        {
+            Fail(node, $"{path} must be an object ({string.Join(", ", knownKeys)})");
+            return null;
+        }
+
+        WarnUnknownKeys(mapping, knownKeys, path);
+        return mapping;
     }
 
     private YamlMappingNode? Mapping(YamlMappingNode node, string key)

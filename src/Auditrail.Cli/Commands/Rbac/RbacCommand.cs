@@ -6,20 +6,11 @@ namespace Auditrail.Cli.Commands.Rbac;
 /// <summary><c>auditrail rbac can-i|who-can|risks</c>: RBAC with the apiserver's semantics, offline or from a cluster.</summary>
 internal static class RbacCommand
 {
-    public static Command Create(CliContext context, Dictionary<Command, string> examples)
-    {
-        var canI = RbacCanICommand.Create(context);
-        var whoCan = RbacWhoCanCommand.Create(context);
-        var risks = RbacRisksCommand.Create(context);
-        var command = new Command("rbac", "RBAC (Roles, ClusterRoles and their bindings) with the apiserver's semantics: check a request, list who may make it, find risky grants.")
-        {
-            canI, whoCan, risks,
-        };
-        examples[command] = string.Join(Environment.NewLine + Environment.NewLine,
-            new[] { RbacCanICommand.Examples, RbacWhoCanCommand.Examples, RbacRisksCommand.Examples }.Select(e => e.TrimEnd()));
-        examples[canI] = RbacCanICommand.Examples;
-        examples[whoCan] = RbacWhoCanCommand.Examples;
-        examples[risks] = RbacRisksCommand.Examples;
-        return command;
-    }
+    public static Command Create(CliContext context, Dictionary<Command, string> examples) => CommandGroup.Create(
+        "rbac",
+        "RBAC (Roles, ClusterRoles and their bindings) with the apiserver's semantics: check a request, list who may make it, find risky grants.",
+        examples,
+        (RbacCanICommand.Create(context), RbacCanICommand.Examples),
+        (RbacWhoCanCommand.Create(context), RbacWhoCanCommand.Examples),
+        (RbacRisksCommand.Create(context), RbacRisksCommand.Examples));
 }
