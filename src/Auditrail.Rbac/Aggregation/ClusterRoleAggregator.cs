@@ -57,10 +57,15 @@ public static class ClusterRoleAggregator
             }
         }
 
-        if (!settled)
+        if (FindCycle(aggregated, current) is { } cycle)
+        {
+            diagnostics.Add(new RbacDiagnostic(RbacCodes.AggregationProblem, RbacDiagnosticSeverity.Warning, current[cycle[0]].Source,
+                $"aggregated ClusterRoles select each other in a cycle ({string.Join(" → ", cycle)}); their rules depend on the order the controller syncs them"));
+        }
+        else if (!settled)
         {
             diagnostics.Add(new RbacDiagnostic(RbacCodes.AggregationProblem, RbacDiagnosticSeverity.Warning, current[aggregated[0]].Source,
-                $"aggregated ClusterRoles select each other in a cycle ({string.Join(", ", aggregated)}); their rules depend on the order the controller syncs them"));
+                $"aggregated ClusterRoles did not settle ({string.Join(", ", aggregated)}); their rules depend on the order the controller syncs them"));
         }
 
         return [.. roles.Select(r => r.IsClusterRole ? current[r.Name] : r)];
@@ -96,6 +101,45 @@ public static class ClusterRoleAggregator
         }
 
         return (rules, sources);
+    }
+
+    /// <summary>A cycle among aggregated roles (each selecting the next), as role names ending where they start; null when there is none.</summary>
+    private static List<string>? FindCycle(List<string> aggregated, Dictionary<string, RbacRole> roles)
+    {
+        var selects = aggregated.ToDictionary(
+            name => name,
+            name => aggregated.Where(other => other != name && roles[name].AggregationRule!.Any(s => LabelSelectorMatcher.Matches(s, roles[other].Labels))).ToList(),
+            StringComparer.Ordinal);
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        var path = new List<string>();
+
+        List<string>? Visit(string name)
+        {
+            var onPath = path.IndexOf(name);
+            if (onPath >= 0)
+            {
+                return [.. path.Skip(onPath), name];
+            }
+
+            if (!done.Add(name))
+            {
+                return null;
+            }
+
+            path.Add(name);
+            foreach (var next in selects[name])
+            {
+                if (Visit(next) is { } cycle)
+                {
+                    return cycle;
+                }
+            }
+
+            path.RemoveAt(path.Count - 1);
+            return null;
+        }
+
+        return aggregated.Select(Visit).FirstOrDefault(c => c is not null);
     }
 
     private static bool SameRules(IReadOnlyList<PolicyRule> a, IReadOnlyList<PolicyRule> b) =>

@@ -24,6 +24,9 @@ internal sealed class ManifestDecoder(string file, RbacObjectSet objects, List<R
     // Set by any error inside the object being decoded: the object is then left out whole.
     private bool _objectFailed;
 
+    // Errors so far, so a part whose shape was already wrong is not validated (and reported) twice.
+    private int _failures;
+
     public void Decode(YamlNode document)
     {
         if (document is YamlScalarNode scalar && IsNull(scalar))
@@ -200,13 +203,12 @@ internal sealed class ManifestDecoder(string file, RbacObjectSet objects, List<R
 
     private PolicyRule? ReadRule(YamlNode node, string path, bool isNamespaced)
     {
-        if (node is not YamlMappingNode mapping)
+        if (ObjectAt(node, path, RuleKeys) is not { } mapping)
         {
-            Fail(node, $"{path} must be an object (verbs, apiGroups, resources …)");
             return null;
         }
 
-        WarnUnknownKeys(mapping, RuleKeys, path);
+        var failuresBefore = _failures;
         var rule = new PolicyRule
         {
             Verbs = Strings(mapping, "verbs", path),
@@ -216,6 +218,11 @@ internal sealed class ManifestDecoder(string file, RbacObjectSet objects, List<R
             NonResourceUrls = Strings(mapping, "nonResourceURLs", path),
             Source = Locate(node),
         };
+
+        if (_failures > failuresBefore)
+        {
+            return rule;
+        }
 
         // The apiserver's ValidatePolicyRule: these objects never exist in a cluster.
         if (rule.Verbs.Count == 0)
@@ -262,26 +269,22 @@ internal sealed class ManifestDecoder(string file, RbacObjectSet objects, List<R
         foreach (var entry in entries)
         {
             var path = $"aggregationRule.clusterRoleSelectors[{selectors.Count}]";
-            if (entry is not YamlMappingNode mapping)
+            if (ObjectAt(entry, path, SelectorKeys) is not { } mapping)
             {
-                Fail(entry, $"{path} must be a label selector (matchLabels, matchExpressions)");
                 continue;
             }
 
-            WarnUnknownKeys(mapping, SelectorKeys, path);
             var expressions = new List<LabelSelectorRequirement>();
             if (Child(mapping, "matchExpressions") is { } expressionsNode && Sequence(expressionsNode, $"{path}.matchExpressions") is { } items)
             {
                 foreach (var item in items)
                 {
                     var itemPath = $"{path}.matchExpressions[{expressions.Count}]";
-                    if (item is not YamlMappingNode requirement)
+                    if (ObjectAt(item, itemPath, RequirementKeys) is not { } requirement)
                     {
-                        Fail(item, $"{itemPath} must be an object (key, operator, values)");
                         continue;
                     }
 
-                    WarnUnknownKeys(requirement, RequirementKeys, itemPath);
                     expressions.Add(new LabelSelectorRequirement(
                         Text(requirement, "key", itemPath) ?? string.Empty,
                         Text(requirement, "operator", itemPath) ?? string.Empty,
@@ -352,13 +355,11 @@ internal sealed class ManifestDecoder(string file, RbacObjectSet objects, List<R
 
     private RbacSubject? ReadSubject(YamlNode node, string path, bool isClusterBinding)
     {
-        if (node is not YamlMappingNode mapping)
+        if (ObjectAt(node, path, SubjectKeys) is not { } mapping)
         {
-            Fail(node, $"{path} must be an object (kind, name, namespace)");
             return null;
         }
 
-        WarnUnknownKeys(mapping, SubjectKeys, path);
         var kindText = Text(mapping, "kind", path) ?? string.Empty;
         var name = Text(mapping, "name", path) ?? string.Empty;
         var @namespace = Text(mapping, "namespace", path) ?? string.Empty;
@@ -389,11 +390,30 @@ internal sealed class ManifestDecoder(string file, RbacObjectSet objects, List<R
             var text = (key as YamlScalarNode)?.Value ?? string.Empty;
             if (!known.Contains(text))
             {
-                var hint = known.FirstOrDefault(k => string.Equals(k.TrimEnd('s'), text.TrimEnd('s'), StringComparison.OrdinalIgnoreCase));
+                var hint = known.FirstOrDefault(k => EditDistance(k.ToLowerInvariant(), text.ToLowerInvariant()) <= 2);
                 Report(RbacCodes.UnknownField, RbacDiagnosticSeverity.Warning, key,
                     $"unknown field {path}.{text} is ignored by the apiserver{(hint is null ? $" (known: {string.Join(", ", known)})" : $"; did you mean {hint}?")}");
             }
         }
+    }
+
+    /// <summary>Levenshtein distance: a misspelt field (namspace, resourceName) is a couple of edits from the real one.</summary>
+    private static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
     }
 
     private IReadOnlyDictionary<string, string> StringMap(YamlMappingNode node, string key, string path)
@@ -451,18 +471,33 @@ internal sealed class ManifestDecoder(string file, RbacObjectSet objects, List<R
         return values;
     }
 
+    /// <summary>The items of a list; null (after an error unless the value is null) for anything else.</summary>
     private IReadOnlyList<YamlNode>? Sequence(YamlNode node, string path)
     {
-        switch (node)
+        if (node is YamlSequenceNode sequence)
         {
-            case YamlSequenceNode sequence:
-                return [.. sequence.Children];
-            case YamlScalarNode scalar when IsNull(scalar):
-                return null;
-            default:
-                Fail(node, $"{path} must be a list");
-                return null;
+            return [.. sequence.Children];
         }
+
+        if (node is not YamlScalarNode scalar || !IsNull(scalar))
+        {
+            Fail(node, $"{path} must be a list");
+        }
+
+        return null;
+    }
+
+    /// <summary>An object among a list's items, its unknown fields warned about; null after an error when the item is not an object.</summary>
+    private YamlMappingNode? ObjectAt(YamlNode node, string path, string[] knownKeys)
+    {
+        if (node is not YamlMappingNode mapping)
+        {
+            Fail(node, $"{path} must be an object ({string.Join(", ", knownKeys)})");
+            return null;
+        }
+
+        WarnUnknownKeys(mapping, knownKeys, path);
+        return mapping;
     }
 
     private YamlMappingNode? Mapping(YamlMappingNode node, string key)
@@ -499,6 +534,7 @@ internal sealed class ManifestDecoder(string file, RbacObjectSet objects, List<R
     private void Fail(YamlNode node, string message, string code = RbacCodes.WrongType)
     {
         _objectFailed = true;
+        _failures++;
         Report(code, RbacDiagnosticSeverity.Error, node, message);
     }
 

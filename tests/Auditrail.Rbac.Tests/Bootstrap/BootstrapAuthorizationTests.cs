@@ -16,7 +16,7 @@ public sealed class BootstrapAuthorizationTests
     {
         var result = BootstrapPolicy.Result;
 
-        Assert.DoesNotContain(result.Diagnostics, d => d.Severity != Loading.RbacDiagnosticSeverity.Info);
+        Assert.DoesNotContain(result.Diagnostics, d => d.Severity != Auditrail.Rbac.Loading.RbacDiagnosticSeverity.Info);
         Assert.True(result.Snapshot.ClusterRoles.Count > 50);
         Assert.True(result.Snapshot.ClusterRoleBindings.Count > 40);
         Assert.NotEmpty(result.Snapshot.Roles);

@@ -8,22 +8,13 @@ namespace Auditrail.Cli.Commands.Policy;
 /// <summary><c>auditrail policy check|simulate|recommend</c>: see what an audit policy does before it is deployed.</summary>
 internal static class PolicyCommand
 {
-    public static Command Create(CliContext context, Dictionary<Command, string> examples)
-    {
-        var check = PolicyCheckCommand.Create(context);
-        var simulate = PolicySimulateCommand.Create(context);
-        var recommend = PolicyRecommendCommand.Create(context);
-        var command = new Command("policy", "Audit policy (audit.k8s.io Policy): validate and lint it, simulate it over logs, recommend one from traffic.")
-        {
-            check, simulate, recommend,
-        };
-        examples[command] = string.Join(Environment.NewLine + Environment.NewLine,
-            new[] { PolicyCheckCommand.Examples, PolicySimulateCommand.Examples, PolicyRecommendCommand.Examples }.Select(e => e.TrimEnd()));
-        examples[check] = PolicyCheckCommand.Examples;
-        examples[simulate] = PolicySimulateCommand.Examples;
-        examples[recommend] = PolicyRecommendCommand.Examples;
-        return command;
-    }
+    public static Command Create(CliContext context, Dictionary<Command, string> examples) => CommandGroup.Create(
+        "policy",
+        "Audit policy (audit.k8s.io Policy): validate and lint it, simulate it over logs, recommend one from traffic.",
+        examples,
+        (PolicyCheckCommand.Create(context), PolicyCheckCommand.Examples),
+        (PolicySimulateCommand.Create(context), PolicySimulateCommand.Examples),
+        (PolicyRecommendCommand.Create(context), PolicyRecommendCommand.Examples));
 
     /// <summary>Loads a policy to run it: problems go to stderr; null when it has errors (kube-apiserver would refuse it).</summary>
     internal static CompiledPolicy? LoadForUse(CliContext context, string path)

@@ -38,17 +38,9 @@ internal static class RbacJson
         }
 
         writer.WriteEndObject();
-        writer.WriteStartObject("binding");
-        writer.WriteString("kind", grant.Binding.Kind);
-        writer.WriteString("name", grant.Binding.Name);
-        writer.WriteString("namespace", grant.Binding.Namespace);
-        writer.WriteString("source", grant.Binding.Source.ToString());
+        WriteObjectStart(writer, "binding", grant.Binding.Kind, grant.Binding.Name, grant.Binding.Namespace, grant.Binding.Source);
         writer.WriteEndObject();
-        writer.WriteStartObject("role");
-        writer.WriteString("kind", grant.Role.Kind);
-        writer.WriteString("name", grant.Role.Name);
-        writer.WriteString("namespace", grant.Role.Namespace);
-        writer.WriteString("source", grant.Role.Source.ToString());
+        WriteObjectStart(writer, "role", grant.Role.Kind, grant.Role.Name, grant.Role.Namespace, grant.Role.Source);
         if (grant.Role.AggregatedFrom.Count > 0)
         {
             WriteStrings(writer, "aggregatedFrom", grant.Role.AggregatedFrom);
@@ -57,6 +49,16 @@ internal static class RbacJson
         writer.WriteEndObject();
         writer.WriteNumber("ruleIndex", grant.RuleIndex);
         WriteRule(writer, grant.Rule);
+    }
+
+    /// <summary>Opens an object naming a Kubernetes object and where it was read; the caller may add fields, then closes it.</summary>
+    private static void WriteObjectStart(Utf8JsonWriter writer, string property, string kind, string name, string @namespace, ManifestLocation source)
+    {
+        writer.WriteStartObject(property);
+        writer.WriteString("kind", kind);
+        writer.WriteString("name", name);
+        writer.WriteString("namespace", @namespace);
+        writer.WriteString("source", source.ToString());
     }
 
     internal static void WriteRule(Utf8JsonWriter writer, PolicyRule rule)
