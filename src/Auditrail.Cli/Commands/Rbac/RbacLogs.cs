@@ -37,13 +37,12 @@ internal static class RbacLogs
             return true;
         }
 
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+        if (TimeOptions.TryParse(context, "--since", text, out since))
         {
-            since = parsed;
             return true;
         }
 
-        context.Error.WriteLine($"error: --since '{text}' is neither a duration such as 30d, 12h or 90m nor an RFC 3339 time such as 2024-05-01T10:00:00Z");
+        context.Error.WriteLine("       or a duration counted back from the latest request, such as 30d, 12h, 90m or 2w");
         return false;
     }
 

@@ -90,7 +90,7 @@ public sealed class RbacUnusedCommandTests : IDisposable
     [Theory]
     [InlineData("--subject", "robot", "--subject 'robot' must be user:NAME, group:NAME or serviceaccount:NAMESPACE:NAME")]
     [InlineData("--subject", "user:bob", "no binding names any of the --subject subjects")]
-    [InlineData("--since", "30x", "--since '30x' is neither a duration")]
+    [InlineData("--since", "30x", "--since '30x' is not an RFC 3339 time")]
     public void Usage_errors_exit_2(string option, string value, string message)
     {
         var log = Write("audit.log", Event("1", "alice", "get", "pods", "p", "2024-05-01T00:00:00Z"));
