@@ -76,6 +76,8 @@ public sealed class RuleUsage
 
         ObservedVerbs.Add(request.Verb);
         ObservedResources.Add(request.IsResourceRequest ? $"{(request.ApiGroup.Length == 0 ? "core" : request.ApiGroup)}/{request.CombinedResource}" : request.Path);
+        // Each value of the rule is matched alone with the authorizer's own matchers (wildcards, */sub,
+        // path prefixes), so "which values matched" follows exactly what allowed the request.
         var single = new PolicyRule();
         foreach (var verb in Matching(Rule.Verbs, v => RbacAuthorizer.VerbMatches(single with { Verbs = [v] }, request.Verb)))
         {

@@ -29,7 +29,7 @@ public static class UsageAnalyzer
                     continue;
                 }
 
-                var effective = subject with { Namespace = subject.Kind == SubjectKind.ServiceAccount ? subject.EffectiveNamespace(binding.Namespace) : string.Empty };
+                var effective = AsItApplies(subject, binding);
                 if (subjectFilter is not null && !subjectFilter(effective))
                 {
                     continue;
@@ -71,7 +71,7 @@ public static class UsageAnalyzer
             var result = authorizer.Authorize(request.Attributes);
             foreach (var grant in result.Grants)
             {
-                var key = SubjectKey.Of(grant.Subject with { Namespace = grant.Subject.Kind == SubjectKind.ServiceAccount ? grant.Subject.EffectiveNamespace(grant.Binding.Namespace) : string.Empty });
+                var key = SubjectKey.Of(AsItApplies(grant.Subject, grant.Binding));
                 if (rows.TryGetValue((key, grant.Binding), out var row))
                 {
                     row.Rules[grant.RuleIndex].Record(request.Attributes, request.Count, request.LastSeen, result.Grants.Count == 1);
@@ -132,6 +132,10 @@ public static class UsageAnalyzer
 
         return findings;
     }
+
+    /// <summary>The subject as it applies in the binding: a service account with its namespace defaulted, so the same account in two bindings is one subject.</summary>
+    private static RbacSubject AsItApplies(RbacSubject subject, RbacBinding binding) =>
+        subject with { Namespace = subject.Kind == SubjectKind.ServiceAccount ? subject.EffectiveNamespace(binding.Namespace) : string.Empty };
 
     private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 

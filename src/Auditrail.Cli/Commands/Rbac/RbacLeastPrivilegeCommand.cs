@@ -39,7 +39,7 @@ internal static class RbacLeastPrivilegeCommand
             Description = "Audit logs: files, directories or - for stdin, in any format `auditrail read` takes.",
             Arity = ArgumentArity.OneOrMore,
         };
-        var since = new Option<string?>("--since") { Description = "Only requests at or after this time (RFC 3339)." };
+        var since = new Option<string?>("--since") { Description = "Only requests at or after this time: RFC 3339, or a duration (30d, 12h, 90m, 2w) counted back from the latest request in the logs." };
         var until = new Option<string?>("--until") { Description = "Only requests before this time (RFC 3339)." };
         var generateName = new Option<string?>("--generate-name") { Description = "Name of the generated objects (default auditrail:<identity>).", HelpName = "NAME" };
         var widenNames = new Option<bool>("--widen-names") { Description = "Drop resourceNames: allow every object of a resource the identity used, not only those it named." };
@@ -72,7 +72,7 @@ internal static class RbacLeastPrivilegeCommand
                 return ExitCodes.UsageOrUnusableInput;
             }
 
-            if (!TimeOptions.TryParse(context, "--since", parseResult.GetValue(since), out var from) || !TimeOptions.TryParse(context, "--until", parseResult.GetValue(until), out var to))
+            if (!RbacLogs.TryParseSince(context, parseResult.GetValue(since), out var from) || !TimeOptions.TryParse(context, "--until", parseResult.GetValue(until), out var to))
             {
                 return ExitCodes.UsageOrUnusableInput;
             }
@@ -93,7 +93,7 @@ internal static class RbacLeastPrivilegeCommand
         return command;
     }
 
-    private sealed record Options(RbacSubject Subject, string[] Paths, DateTimeOffset? Since, DateTimeOffset? Until, string? Name, bool WidenNames, bool WidenNamespaces,
+    private sealed record Options(RbacSubject Subject, string[] Paths, Since Since, DateTimeOffset? Until, string? Name, bool WidenNames, bool WidenNamespaces,
         bool ExpandVerbs, bool Annotations, RequestOutcome? Only, bool IncludeDiscovery, OutputFormat Format);
 
     private static int Run(CliContext context, Options options, RbacSnapshot? existingRbac, CancellationToken cancellationToken)
@@ -107,7 +107,7 @@ internal static class RbacLeastPrivilegeCommand
             return ExitCodes.UsageOrUnusableInput;
         }
 
-        var all = collector.Requests(options.Since, options.Until);
+        var all = collector.Requests(options.Since.Resolve(collector.Latest), options.Until);
         var requests = options.Only is { } only ? [.. all.Where(r => r.Outcome == only)] : all;
         var identity = subject.Describe();
         if (requests.Count == 0)

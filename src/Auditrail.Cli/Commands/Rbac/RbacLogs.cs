@@ -7,6 +7,13 @@ using Auditrail.Rbac.Authorization;
 
 namespace Auditrail.Cli.Commands.Rbac;
 
+/// <summary>A <c>--since</c> value: a fixed time, or a duration back from the latest request; neither when absent.</summary>
+internal readonly record struct Since(DateTimeOffset? Time, TimeSpan? Duration)
+{
+    /// <summary>The start of the window; null (no bound) when absent, or for a duration when no request had a time.</summary>
+    public DateTimeOffset? Resolve(DateTimeOffset? latest) => Duration is { } duration ? latest - duration : Time;
+}
+
 /// <summary>Reading audit logs into logged requests for the rbac verbs that learn from traffic (least-privilege, unused).</summary>
 internal static class RbacLogs
 {
@@ -19,13 +26,13 @@ internal static class RbacLogs
     }
 
     /// <summary>
-    /// <c>--since</c>: an RFC 3339 time, or a duration (<c>30d</c>, <c>12h</c>, <c>90m</c>, <c>2w</c>)
-    /// counted back from <paramref name="latest"/>, the time of the latest request in the logs, so an
-    /// old log replays the same way on any day.
+    /// Parses <c>--since</c> before the logs are read: an RFC 3339 time, or a duration (<c>30d</c>,
+    /// <c>12h</c>, <c>90m</c>, <c>2w</c>) that <see cref="Since.Resolve"/> counts back from the latest
+    /// request once they are, so an old log replays the same way on any day.
     /// </summary>
-    public static bool TryParseSince(CliContext context, string? text, DateTimeOffset? latest, out DateTimeOffset? since)
+    public static bool TryParseSince(CliContext context, string? text, out Since since)
     {
-        since = null;
+        since = new Since(null, null);
         if (text is null)
         {
             return true;
@@ -33,12 +40,13 @@ internal static class RbacLogs
 
         if (TryParseDuration(text, out var duration))
         {
-            since = latest - duration;
+            since = new Since(null, duration);
             return true;
         }
 
-        if (TimeOptions.TryParse(context, "--since", text, out since))
+        if (TimeOptions.TryParse(context, "--since", text, out var time))
         {
+            since = new Since(time, null);
             return true;
         }
 

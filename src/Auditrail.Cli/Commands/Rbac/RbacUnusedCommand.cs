@@ -44,6 +44,7 @@ internal static class RbacUnusedCommand
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             if (!TryParseSubjects(context, parseResult.GetValue(subjects) ?? [], out var filter)
+                || !RbacLogs.TryParseSince(context, parseResult.GetValue(since), out var sinceOption)
                 || !TimeOptions.TryParse(context, "--until", parseResult.GetValue(until), out var to))
             {
                 return ExitCodes.UsageOrUnusableInput;
@@ -63,11 +64,7 @@ internal static class RbacUnusedCommand
                 return ExitCodes.UsageOrUnusableInput;
             }
 
-            if (!RbacLogs.TryParseSince(context, parseResult.GetValue(since), collector.Latest, out var from))
-            {
-                return ExitCodes.UsageOrUnusableInput;
-            }
-
+            var from = sinceOption.Resolve(collector.Latest);
             var report = UsageAnalyzer.Analyze(loaded.Snapshot, collector.Requests(from, to), from, to, filter);
             if (filter is not null && report.Subjects.Count == 0)
             {

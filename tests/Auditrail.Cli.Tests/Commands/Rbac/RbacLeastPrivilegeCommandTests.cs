@@ -83,6 +83,16 @@ public sealed class RbacLeastPrivilegeCommandTests
     }
 
     [Fact]
+    public void Since_a_duration_keeps_the_requests_of_the_last_minutes_before_the_latest_request()
+    {
+        var result = CliRunner.Run("rbac", "least-privilege", "--user", "bob", Demo, "--since", "10m", "-o", "table");
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Contains("25 request(s) by User bob (25 distinct)", result.Error);
+        Assert.DoesNotContain("Role         ns1", result.Out);
+    }
+
+    [Fact]
     public void A_group_identity_covers_the_requests_of_its_members_and_binds_the_group()
     {
         var result = CliRunner.Run("rbac", "least-privilege", "--group", "system:authenticated", Demo, "-o", "json", "--widen-names");
