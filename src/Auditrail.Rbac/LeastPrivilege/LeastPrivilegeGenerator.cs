@@ -96,20 +96,21 @@ public static class LeastPrivilegeGenerator
             Namespace = options.WidenNamespaces ? string.Empty : request.Namespace,
         };
 
-    /// <summary>The single rule that allows this request: its verb (expanded if asked), group, resource/subresource and name, or its path.</summary>
-    public static PolicyRule ToRule(RequestAttributes request, bool expandVerbs)
-    {
-        IReadOnlyList<string> verbs = expandVerbs ? VerbExpansion.Expand(request.Verb) : [request.Verb];
-        return request.IsResourceRequest
+    /// <summary>
+    /// The single rule that allows this request: its verb (expanded if asked), group,
+    /// resource/subresource and name; or its HTTP verb and path, never expanded (a non-resource
+    /// verb is the request's method, and list or watch mean nothing there), as audit2rbac does.
+    /// </summary>
+    public static PolicyRule ToRule(RequestAttributes request, bool expandVerbs) =>
+        request.IsResourceRequest
             ? new PolicyRule
             {
-                Verbs = verbs,
+                Verbs = expandVerbs ? VerbExpansion.Expand(request.Verb) : [request.Verb],
                 ApiGroups = [request.ApiGroup],
                 Resources = [request.CombinedResource],
                 ResourceNames = request.Name.Length == 0 ? [] : [request.Name],
             }
-            : new PolicyRule { Verbs = verbs, NonResourceUrls = [request.Path] };
-    }
+            : new PolicyRule { Verbs = [request.Verb], NonResourceUrls = [request.Path] };
 
     private static bool Allows(List<PolicyRule> rules, RequestAttributes request)
     {

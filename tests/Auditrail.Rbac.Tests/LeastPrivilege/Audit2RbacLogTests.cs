@@ -83,7 +83,7 @@ public sealed class Audit2RbacLogTests
         yield return new LeastPrivilegeOptions { Name = "lp", WidenNames = true, WidenNamespaces = true, ExpandVerbs = false };
     }
 
-    /// <summary>The semantics, stated independently of the generator: same group, resource and path; a verb the observed one implies; the observed name and namespace unless widened (none observed means all).</summary>
+    /// <summary>The semantics, stated independently of the generator: the same path and HTTP verb; or the same group and resource, a verb the observed one implies, the observed name and namespace unless widened (none observed means all).</summary>
     private static bool Implies(RequestAttributes observed, RequestAttributes probe, LeastPrivilegeOptions options)
     {
         if (observed.User != probe.User || observed.IsResourceRequest != probe.IsResourceRequest)
@@ -91,15 +91,15 @@ public sealed class Audit2RbacLogTests
             return false;
         }
 
+        if (!observed.IsResourceRequest)
+        {
+            return observed.Verb == probe.Verb && observed.Path == probe.Path;
+        }
+
         var verbs = options.ExpandVerbs ? VerbExpansion.Expand(observed.Verb) : [observed.Verb];
         if (!verbs.Contains(probe.Verb))
         {
             return false;
-        }
-
-        if (!observed.IsResourceRequest)
-        {
-            return observed.Path == probe.Path;
         }
 
         return observed.ApiGroup == probe.ApiGroup && observed.Resource == probe.Resource && observed.Subresource == probe.Subresource

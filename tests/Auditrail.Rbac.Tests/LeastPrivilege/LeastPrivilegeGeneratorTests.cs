@@ -78,6 +78,14 @@ public sealed class LeastPrivilegeGeneratorTests
     }
 
     [Fact]
+    public void Non_resource_verbs_are_http_methods_and_never_expand()
+    {
+        var generated = Generate(requests: [RequestAttributes.ForNonResource("patch", "/debug/flags/v")]);
+
+        Assert.Equal("verbs=[patch] nonResourceURLs=[/debug/flags/v]", Assert.Single(Assert.Single(generated.Roles).Rules).ToString());
+    }
+
+    [Fact]
     public void Requests_the_existing_rbac_allows_get_nothing()
     {
         var generated = Generate(existing: DiscoveryRbac.Snapshot, requests: [RequestAttributes.ForNonResource("get", "/apis/apps/v1"), Get("pods", "p", "ns1")]);
