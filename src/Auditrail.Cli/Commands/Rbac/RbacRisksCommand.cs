@@ -84,13 +84,14 @@ internal static class RbacRisksCommand
                 writer.WriteNumber("expected", expected.Count);
                 writer.WriteEndObject();
                 writer.WriteStartArray("findings");
+                var expectedSet = expected.ToHashSet(ReferenceEqualityComparer.Instance);
                 foreach (var finding in counted.Concat(expected))
                 {
                     writer.WriteStartObject();
                     writer.WriteString("id", finding.Risk.Id);
                     writer.WriteString("risk", finding.Risk.Name);
                     writer.WriteString("severity", finding.Severity.ToString().ToLowerInvariant());
-                    writer.WriteBoolean("expected", expected.Contains(finding));
+                    writer.WriteBoolean("expected", expectedSet.Contains(finding));
                     writer.WriteString("scope", finding.Scope);
                     RbacJson.WriteGrant(writer, finding.Grant);
                     RbacJson.WriteStrings(writer, "permissions", finding.Permissions);
