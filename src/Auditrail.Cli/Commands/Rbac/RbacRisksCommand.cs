@@ -49,6 +49,7 @@ internal static class RbacRisksCommand
             minSeverity, excludeSystem, output,
         };
         input.AddTo(command);
+        ExitCodeHelp.Set(command, "Exit codes: 0 no finding (or only expected ones), 1 findings reported or some input rejected, 2 usage error or no RBAC could be loaded.");
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var loaded = await input.LoadAsync(parseResult, context, cancellationToken).ConfigureAwait(false);

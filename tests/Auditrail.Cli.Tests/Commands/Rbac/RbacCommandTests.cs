@@ -196,6 +196,7 @@ public sealed class RbacCommandTests : IDisposable
         Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.Contains("--min-severity", result.Out);
         Assert.Contains("auditrail rbac risks --rbac rbac/ --min-severity high --exclude-system", result.Out);
+        Assert.Contains("Exit codes: 0 yes, 1 no (as kubectl auth can-i)", CliRunner.Run("rbac", "can-i", "--help").Out);
     }
 
     [Fact]
