@@ -104,7 +104,8 @@ public static class CliApp
                 output.WriteLine();
                 // Exit code 3 belongs to --fail-on, so a command that has the option documents it.
                 var failOn = parseResult.CommandResult.Command.Options.Any(o => o.Name == "--fail-on");
-                output.WriteLine("Exit codes: 0 success, 1 some input records were rejected, 2 usage error or unusable input"
+                output.WriteLine(ExitCodeHelp.Get(parseResult.CommandResult.Command)
+                    ?? "Exit codes: 0 success, 1 some input records were rejected, 2 usage error or unusable input"
                     + (failOn ? ", 3 an alert at or above --fail-on fired." : "."));
             }
 

@@ -55,7 +55,34 @@ public sealed class RbacAuthorizer(RbacSnapshot snapshot)
     public IReadOnlyList<RbacGrant> WhoCan(RequestAttributes request)
     {
         var grants = new List<RbacGrant>();
-        foreach (var binding in ApplicableBindings(request.Namespace))
+        AddGrants(grants, ApplicableBindings(request.Namespace), request);
+        return grants;
+    }
+
+    /// <summary>
+    /// Every grant that allows the request in at least one namespace: ClusterRoleBindings, then each
+    /// namespace's RoleBindings for the request made in that namespace (<see cref="RequestAttributes.Namespace"/>
+    /// is ignored). For a cluster-scoped resource only the ClusterRoleBindings are meaningful; the caller knows
+    /// which resources those are (<see cref="WhoCan"/> with no namespace).
+    /// </summary>
+    public IReadOnlyList<RbacGrant> WhoCanInAnyNamespace(RequestAttributes request)
+    {
+        var grants = new List<RbacGrant>();
+        AddGrants(grants, Snapshot.ClusterRoleBindings, request with { Namespace = string.Empty });
+        if (request.IsResourceRequest)
+        {
+            foreach (var group in Snapshot.RoleBindings.GroupBy(b => b.Namespace, StringComparer.Ordinal))
+            {
+                AddGrants(grants, group, request with { Namespace = group.Key });
+            }
+        }
+
+        return grants;
+    }
+
+    private void AddGrants(List<RbacGrant> grants, IEnumerable<RbacBinding> bindings, RequestAttributes request)
+    {
+        foreach (var binding in bindings)
         {
             if (Snapshot.ResolveRoleRef(binding) is not { } role)
             {
@@ -78,8 +105,6 @@ public sealed class RbacAuthorizer(RbacSnapshot snapshot)
                 }
             }
         }
-
-        return grants;
     }
 
     /// <summary>

@@ -27,6 +27,13 @@ public static class RiskAnalyzer
             for (var index = 0; index < role.Rules.Count; index++)
             {
                 var rule = role.Rules[index];
+
+                // Non-resource requests have no namespace, so such a rule reached through a RoleBinding grants nothing.
+                if (rule.NonResourceUrls.Count > 0 && !binding.IsClusterBinding)
+                {
+                    continue;
+                }
+
                 var allowsEverything = false;
                 foreach (var risk in catalogue)
                 {

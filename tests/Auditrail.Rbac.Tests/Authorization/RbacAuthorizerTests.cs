@@ -192,4 +192,24 @@ public sealed class RbacAuthorizerTests
 
         Assert.Equal(["User alice", "Group ops", "User bob"], subjects);
     }
+
+    [Fact]
+    public void Who_can_in_any_namespace_takes_each_role_binding_in_its_own_namespace()
+    {
+        var snapshot = new RbacSnapshot(
+            [ClusterRole("reader", ReadPods, ReadMetrics), Role("team", "local", ReadPods)],
+            [
+                ClusterBinding("r", new RoleRef("ClusterRole", "reader"), new RbacSubject(SubjectKind.User, "alice")),
+                Binding("team", "t", new RoleRef("Role", "local"), new RbacSubject(SubjectKind.ServiceAccount, "app")),
+                Binding("other", "o", new RoleRef("ClusterRole", "reader"), new RbacSubject(SubjectKind.User, "bob")),
+                Binding("other", "missing", new RoleRef("Role", "local"), new RbacSubject(SubjectKind.User, "carol")),
+            ]);
+        var authorizer = new RbacAuthorizer(snapshot);
+
+        var pods = authorizer.WhoCanInAnyNamespace(GetPods("ignored")).Select(g => g.SubjectText);
+        var metrics = authorizer.WhoCanInAnyNamespace(RequestAttributes.ForNonResource("get", "/metrics")).Select(g => g.SubjectText);
+
+        Assert.Equal(["ServiceAccount team/app", "User alice", "User bob"], pods.Order(StringComparer.Ordinal));
+        Assert.Equal(["User alice"], metrics);
+    }
 }

@@ -123,6 +123,8 @@ public sealed class RiskAnalyzerTests
         var all = Assert.Single(Analyze(new PolicyRule { Verbs = ["get"], NonResourceUrls = ["*"] }, anonymous));
         Assert.Equal(["nonResourceURLs: *"], all.Permissions);
         Assert.Empty(Analyze(new PolicyRule { Verbs = ["get"], NonResourceUrls = ["/api/*", "/healthz"] }, anonymous));
+        // Through a RoleBinding a non-resource rule grants nothing, so there is nothing to report.
+        Assert.Empty(Analyze(new PolicyRule { Verbs = ["get"], NonResourceUrls = ["*"] }, anonymous, "team"));
     }
 
     [Fact]

@@ -39,6 +39,7 @@ internal static class RbacCanICommand
         };
         requestArguments.AddTo(command);
         input.AddTo(command);
+        ExitCodeHelp.Set(command, "Exit codes: 0 yes, 1 no (as kubectl auth can-i), 2 usage error or no RBAC could be loaded.");
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var loaded = await input.LoadAsync(parseResult, context, cancellationToken).ConfigureAwait(false);

@@ -49,6 +49,7 @@ internal static class RbacRisksCommand
             minSeverity, excludeSystem, output,
         };
         input.AddTo(command);
+        ExitCodeHelp.Set(command, "Exit codes: 0 no finding (or only expected ones), 1 findings reported or some input rejected, 2 usage error or no RBAC could be loaded.");
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var loaded = await input.LoadAsync(parseResult, context, cancellationToken).ConfigureAwait(false);
@@ -84,13 +85,14 @@ internal static class RbacRisksCommand
                 writer.WriteNumber("expected", expected.Count);
                 writer.WriteEndObject();
                 writer.WriteStartArray("findings");
+                var expectedSet = expected.ToHashSet(ReferenceEqualityComparer.Instance);
                 foreach (var finding in counted.Concat(expected))
                 {
                     writer.WriteStartObject();
                     writer.WriteString("id", finding.Risk.Id);
                     writer.WriteString("risk", finding.Risk.Name);
                     writer.WriteString("severity", finding.Severity.ToString().ToLowerInvariant());
-                    writer.WriteBoolean("expected", expected.Contains(finding));
+                    writer.WriteBoolean("expected", expectedSet.Contains(finding));
                     writer.WriteString("scope", finding.Scope);
                     RbacJson.WriteGrant(writer, finding.Grant);
                     RbacJson.WriteStrings(writer, "permissions", finding.Permissions);

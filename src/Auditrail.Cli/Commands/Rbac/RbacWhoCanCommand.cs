@@ -12,8 +12,8 @@ internal static class RbacWhoCanCommand
           # Who can read Secrets in kube-system?
           auditrail rbac who-can --rbac rbac/ get secrets -n kube-system
 
-          # Who can exec into pods anywhere (ClusterRoleBindings only, as no namespace is given)?
-          auditrail rbac who-can --rbac rbac/ create pods/exec
+          # Who can exec into pods in at least one namespace (RoleBindings of every namespace too)?
+          auditrail rbac who-can --rbac rbac/ create pods/exec -A
 
           # Who can reach /metrics, from a live cluster, as JSON
           auditrail rbac who-can --kubeconfig get /metrics -o json
@@ -23,10 +23,11 @@ internal static class RbacWhoCanCommand
     {
         var input = new RbacInput();
         var requestArguments = new RequestArguments();
+        var allNamespaces = new Option<bool>("--all-namespaces", "-A") { Description = "Whoever may make the request in at least one namespace: ClusterRoleBindings and every namespace's RoleBindings." };
         var output = OutputOption.Create("default table: one row per subject, binding and rule");
-        var command = new Command("who-can", "List every subject (user, group, service account) allowed to make a request, with the binding, role and rule that allow it. Without -n, only ClusterRoleBindings count, as for a cluster-scoped request.")
+        var command = new Command("who-can", "List every subject (user, group, service account) allowed to make a request, with the binding, role and rule that allow it. Without -n or -A, only ClusterRoleBindings count, as for a cluster-scoped request.")
         {
-            output,
+            allNamespaces, output,
         };
         requestArguments.AddTo(command);
         input.AddTo(command);
@@ -38,20 +39,29 @@ internal static class RbacWhoCanCommand
                 return ExitCodes.UsageOrUnusableInput;
             }
 
-            Write(context, request, new RbacAuthorizer(loaded.Snapshot).WhoCan(request), parseResult.GetValue(output) ?? OutputFormat.Table);
+            var authorizer = new RbacAuthorizer(loaded.Snapshot);
+            var anyNamespace = parseResult.GetValue(allNamespaces);
+            if (anyNamespace && request.Namespace.Length > 0)
+            {
+                context.Error.WriteLine("error: give -n NS or -A, not both");
+                return ExitCodes.UsageOrUnusableInput;
+            }
+
+            var grants = anyNamespace && !RequestArguments.IsClusterScoped(request) ? authorizer.WhoCanInAnyNamespace(request) : authorizer.WhoCan(request);
+            Write(context, anyNamespace ? $"{request} in any namespace" : request.ToString(), request, grants, parseResult.GetValue(output) ?? OutputFormat.Table);
             return loaded.HadErrors ? ExitCodes.BadRecords : ExitCodes.Success;
         });
         return command;
     }
 
-    private static void Write(CliContext context, RequestAttributes request, IReadOnlyList<RbacGrant> grants, OutputFormat format)
+    private static void Write(CliContext context, string question, RequestAttributes request, IReadOnlyList<RbacGrant> grants, OutputFormat format)
     {
         var ordered = grants.OrderBy(g => g.Subject.Kind).ThenBy(g => g.SubjectText, StringComparer.Ordinal).ThenBy(g => g.Binding.DisplayName, StringComparer.Ordinal).ToList();
         if (format == OutputFormat.Table)
         {
             var rows = ordered.Select(g => new[] { g.SubjectText, g.Binding.DisplayName, g.Role.DisplayName, $"rules[{g.RuleIndex}] {g.Rule}" }).ToList();
             RbacTable.Write(context.Out, ["SUBJECT", "BINDING", "ROLE", "RULE"], rows);
-            context.Out.WriteLine($"{ordered.Select(g => g.SubjectText).Distinct().Count()} subject(s) can {request}");
+            context.Out.WriteLine($"{ordered.Select(g => g.SubjectText).Distinct().Count()} subject(s) can {question}");
             return;
         }
 

@@ -58,8 +58,31 @@ internal sealed class RequestArguments
         ["sc"] = ("storageclasses", "storage.k8s.io"), ["pc"] = ("priorityclasses", "scheduling.k8s.io"),
     };
 
+    // Built-in resources that live outside namespaces. kubectl asks discovery and drops -n for them; a
+    // namespace left on the request would wrongly let that namespace's RoleBindings count.
+    private static readonly HashSet<(string Group, string Resource)> ClusterScoped =
+    [
+        ("", "nodes"), ("", "namespaces"), ("", "persistentvolumes"), ("", "componentstatuses"),
+        ("rbac.authorization.k8s.io", "clusterroles"), ("rbac.authorization.k8s.io", "clusterrolebindings"),
+        ("certificates.k8s.io", "certificatesigningrequests"), ("certificates.k8s.io", "clustertrustbundles"),
+        ("storage.k8s.io", "storageclasses"), ("storage.k8s.io", "csidrivers"), ("storage.k8s.io", "csinodes"), ("storage.k8s.io", "volumeattachments"),
+        ("apiextensions.k8s.io", "customresourcedefinitions"), ("apiregistration.k8s.io", "apiservices"),
+        ("admissionregistration.k8s.io", "mutatingwebhookconfigurations"), ("admissionregistration.k8s.io", "validatingwebhookconfigurations"),
+        ("admissionregistration.k8s.io", "validatingadmissionpolicies"), ("admissionregistration.k8s.io", "validatingadmissionpolicybindings"),
+        ("admissionregistration.k8s.io", "mutatingadmissionpolicies"), ("admissionregistration.k8s.io", "mutatingadmissionpolicybindings"),
+        ("scheduling.k8s.io", "priorityclasses"), ("node.k8s.io", "runtimeclasses"), ("networking.k8s.io", "ingressclasses"),
+        ("networking.k8s.io", "ipaddresses"), ("networking.k8s.io", "servicecidrs"),
+        ("flowcontrol.apiserver.k8s.io", "flowschemas"), ("flowcontrol.apiserver.k8s.io", "prioritylevelconfigurations"),
+        ("authentication.k8s.io", "tokenreviews"), ("authentication.k8s.io", "selfsubjectreviews"),
+        ("authorization.k8s.io", "subjectaccessreviews"), ("authorization.k8s.io", "selfsubjectaccessreviews"), ("authorization.k8s.io", "selfsubjectrulesreviews"),
+        ("resource.k8s.io", "deviceclasses"),
+    ];
+
     // Groups that only survive in old manifests; a bare resource found there and elsewhere means the other.
     private static readonly string[] DeprecatedGroups = ["extensions"];
+
+    /// <summary>Whether a built-in resource lives outside namespaces (so RoleBindings never grant it).</summary>
+    public static bool IsClusterScoped(RequestAttributes request) => request.IsResourceRequest && ClusterScoped.Contains((request.ApiGroup, request.Resource));
 
     /// <summary>The request, or an error for stderr. <paramref name="note"/> says how a bare resource's group was chosen.</summary>
     public static RequestAttributes? Parse(string verb, string target, string? name, string? @namespace, RbacSnapshot snapshot, out string? note, out string? error)
@@ -99,6 +122,12 @@ internal sealed class RequestArguments
         {
             resource = head;
             group = GroupFromRules(resource, snapshot, out note);
+        }
+
+        if (!string.IsNullOrEmpty(@namespace) && ClusterScoped.Contains((group, resource)))
+        {
+            note = (note is null ? string.Empty : note + Environment.NewLine) + $"note: {resource} is cluster-scoped; the namespace {@namespace} is ignored, as kubectl does";
+            @namespace = null;
         }
 
         return RequestAttributes.ForResource(verb, group, resource, subresource, name ?? string.Empty, @namespace ?? string.Empty);

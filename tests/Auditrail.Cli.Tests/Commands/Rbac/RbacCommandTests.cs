@@ -196,5 +196,39 @@ public sealed class RbacCommandTests : IDisposable
         Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.Contains("--min-severity", result.Out);
         Assert.Contains("auditrail rbac risks --rbac rbac/ --min-severity high --exclude-system", result.Out);
+        Assert.Contains("Exit codes: 0 yes, 1 no (as kubectl auth can-i)", CliRunner.Run("rbac", "can-i", "--help").Out);
+    }
+
+    [Fact]
+    public void Namespaces_are_dropped_for_cluster_scoped_resources_and_who_can_reaches_every_namespace_with_A()
+    {
+        var rbac = Write("ns.yaml", """
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRole
+            metadata: {name: node-and-pod-reader}
+            rules: [{apiGroups: [""], resources: [nodes, pods], verbs: [get]}]
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: RoleBinding
+            metadata: {name: readers, namespace: team}
+            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: node-and-pod-reader}
+            subjects: [{kind: User, apiGroup: rbac.authorization.k8s.io, name: alice}]
+            """);
+
+        var nodes = CliRunner.Run("rbac", "can-i", "--rbac", rbac, "--as", "alice", "get", "nodes", "n1", "-n", "team");
+        var pods = CliRunner.Run("rbac", "can-i", "--rbac", rbac, "--as", "alice", "get", "pods", "p", "-n", "team");
+        var clusterOnly = CliRunner.Run("rbac", "who-can", "--rbac", rbac, "get", "pods");
+        var anyNamespace = CliRunner.Run("rbac", "who-can", "--rbac", rbac, "get", "pods", "-A");
+        var nodesAnywhere = CliRunner.Run("rbac", "who-can", "--rbac", rbac, "get", "nodes", "-A");
+        var both = CliRunner.Run("rbac", "who-can", "--rbac", rbac, "get", "pods", "-A", "-n", "team");
+
+        Assert.Equal(ExitCodes.BadRecords, nodes.ExitCode);
+        Assert.Contains("note: nodes is cluster-scoped; the namespace team is ignored", nodes.Error);
+        Assert.Equal(ExitCodes.Success, pods.ExitCode);
+        Assert.Equal("0 subject(s) can get pods", clusterOnly.OutLines[^1]);
+        Assert.Contains(anyNamespace.OutLines, l => l.StartsWith("User alice", StringComparison.Ordinal) && l.Contains("RoleBinding/team/readers", StringComparison.Ordinal));
+        Assert.Equal("1 subject(s) can get pods in any namespace", anyNamespace.OutLines[^1]);
+        Assert.Equal("0 subject(s) can get nodes in any namespace", nodesAnywhere.OutLines[^1]);
+        Assert.Equal(ExitCodes.UsageOrUnusableInput, both.ExitCode);
     }
 }
