@@ -58,6 +58,7 @@ internal static class RbacLeastPrivilegeCommand
             onlyDenied, onlyAllowed, includeDiscovery, output,
         };
         input.AddTo(command);
+        ExitCodeHelp.Set(command, "Exit codes: 0 generated and verified, 1 the verification failed or some input was rejected, 2 usage error, unusable input or no request of the identity.");
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             if (!TryGetIdentity(context, parseResult.GetValue(user), parseResult.GetValue(serviceAccount), parseResult.GetValue(group), out var subject))
@@ -154,7 +155,7 @@ internal static class RbacLeastPrivilegeCommand
 
         WriteOutput(context, generated, manifest, options.Format);
         context.Error.WriteLine($"generated {Count(generated, true)} ClusterRole(s) and {Count(generated, false)} Role(s) with {generated.RuleCount} rule(s) for {identity}");
-        return verified && !reloaded.HasErrors ? ExitCodes.Success : ExitCodes.BadRecords;
+        return verified && !reloaded.HasErrors && counters.Errors == 0 ? ExitCodes.Success : ExitCodes.BadRecords;
     }
 
     private static bool TryGetIdentity(CliContext context, string? user, string? serviceAccount, string? group, out RbacSubject subject)

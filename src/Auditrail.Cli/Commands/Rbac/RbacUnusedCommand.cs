@@ -41,6 +41,7 @@ internal static class RbacUnusedCommand
             paths, since, until, subjects, output,
         };
         input.AddTo(command);
+        ExitCodeHelp.Set(command, "Exit codes: 0 everything granted was used, 1 candidates for removal reported or some input rejected, 2 usage error or unusable input.");
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             if (!TryParseSubjects(context, parseResult.GetValue(subjects) ?? [], out var filter)
@@ -146,7 +147,7 @@ internal static class RbacUnusedCommand
                 foreach (var rule in binding.Rules)
                 {
                     rows.Add([subject.Name, Count(subject.Requests), binding.Binding.DisplayName, role, $"rules[{rule.Index}] {rule.Rule}",
-                        $"{rule.FractionUsed:P0} ({rule.UsedCells}/{rule.TotalCells})", UnusedText(rule)]);
+                        string.Create(CultureInfo.InvariantCulture, $"{rule.FractionUsed:P0} ({rule.UsedCells}/{rule.TotalCells})"), UnusedText(rule)]);
                 }
             }
         }

@@ -93,6 +93,22 @@ public sealed class RbacLeastPrivilegeCommandTests
     }
 
     [Fact]
+    public void A_broken_line_is_reported_with_its_place_and_the_rest_is_still_covered()
+    {
+        var log = Path.Combine(Directory.CreateTempSubdirectory("auditrail-lp-").FullName, "audit.log");
+        var lines = File.ReadAllLines(Demo).ToList();
+        lines.Insert(2, "{\"kind\":\"Event\",\"apiVersion\":");
+        File.WriteAllLines(log, lines);
+
+        var result = CliRunner.Run("rbac", "least-privilege", "--user", "bob", log);
+
+        Assert.Equal(ExitCodes.BadRecords, result.ExitCode);
+        Assert.Contains($"{log}:3", result.Error);
+        Assert.Contains("verified: the generated RBAC allows all 27 distinct request(s) of User bob", result.Error);
+        Directory.Delete(Path.GetDirectoryName(log)!, recursive: true);
+    }
+
+    [Fact]
     public void A_group_identity_covers_the_requests_of_its_members_and_binds_the_group()
     {
         var result = CliRunner.Run("rbac", "least-privilege", "--group", "system:authenticated", Demo, "-o", "json", "--widen-names");
