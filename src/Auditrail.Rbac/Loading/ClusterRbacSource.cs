@@ -142,9 +142,12 @@ public static class ClusterRbacSource
             diagnostics.Add(new RbacDiagnostic(RbacCodes.ClusterUnavailable, status == 403 ? RbacDiagnosticSeverity.Warning : RbacDiagnosticSeverity.Error,
                 ManifestLocation.Of(source), $"cannot list {resource} ({why}); the analysis goes on without them"));
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ex is HttpRequestException or k8s.Exceptions.KubernetesClientException or k8s.Exceptions.KubeConfigException or IOException
+            || ex is TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            diagnostics.Add(new RbacDiagnostic(RbacCodes.ClusterUnavailable, RbacDiagnosticSeverity.Error, ManifestLocation.Of(source), $"cannot list {resource}: {ex.Message}"));
+            // Unreachable server, TLS or credential plugin failure, or a timeout: say so and go on with what was read.
+            var why = ex is TaskCanceledException ? "timed out" : ex.Message;
+            diagnostics.Add(new RbacDiagnostic(RbacCodes.ClusterUnavailable, RbacDiagnosticSeverity.Error, ManifestLocation.Of(source), $"cannot list {resource}: {why}"));
         }
 
         return result;

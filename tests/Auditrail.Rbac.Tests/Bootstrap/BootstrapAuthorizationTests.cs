@@ -190,4 +190,39 @@ public sealed class BootstrapAuthorizationTests
         Assert.All(grants.Where(g => g.Subject.Kind == SubjectKind.User), g =>
             Assert.True(Check(g.Subject.Name, [], RequestAttributes.ForResource("get", "", "secrets", name: "s", @namespace: "team")).Allowed));
     }
+
+    public static TheoryData<string, string, string, string, string> WhoCanRequests => new()
+    {
+        { "get", "", "secrets", "s", "kube-system" },
+        { "create", "", "pods", "", "default" },
+        { "update", "", "configmaps", "cluster-info", "kube-public" },
+        { "create", "", "pods", "binding", "default" },
+        { "update", "certificates.k8s.io", "certificatesigningrequests", "approval", "" },
+        { "list", "", "nodes", "", "" },
+        { "escalate", "rbac.authorization.k8s.io", "clusterroles", "", "" },
+    };
+
+    [Theory]
+    [MemberData(nameof(WhoCanRequests))]
+    public void Who_can_and_can_i_agree_for_every_bound_subject(string verb, string group, string resource, string subresource, string ns)
+    {
+        var request = RequestAttributes.ForResource(verb, group, resource, subresource, "obj", ns);
+        var allowedSubjects = Authorizer.WhoCan(request).Select(g => g.SubjectText).ToHashSet();
+        var everySubject = BootstrapPolicy.Result.Snapshot.AllBindings.SelectMany(b => b.Subjects.Select(s => (Subject: s, Binding: b)))
+            .Where(p => RbacAuthorizer.CanMatchAnyone(p.Subject, p.Binding));
+
+        Assert.NotEmpty(allowedSubjects);
+        foreach (var (subject, binding) in everySubject)
+        {
+            // A request made by exactly this subject and nothing more (no implied groups, which other bindings name).
+            var asSubject = subject.Kind switch
+            {
+                SubjectKind.User => request.As(subject.Name),
+                SubjectKind.Group => request.As("someone", subject.Name),
+                _ => request.As(RbacSubject.ServiceAccountUserName(subject.EffectiveNamespace(binding.Namespace), subject.Name)),
+            };
+            var text = subject.Describe(binding.Namespace);
+            Assert.True(allowedSubjects.Contains(text) == Authorizer.Authorize(asSubject).Allowed, $"{text}: who-can and can-i disagree on {request}");
+        }
+    }
 }

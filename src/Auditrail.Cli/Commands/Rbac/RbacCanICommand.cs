@@ -16,7 +16,7 @@ internal static class RbacCanICommand
           auditrail rbac can-i --rbac rbac/ --as system:serviceaccount:ci:deployer patch deployments.apps web -n prod
 
           # A user in a group, against a live cluster; exit code 0 for yes, 1 for no
-          auditrail rbac can-i --kubeconfig --as alice --as-group dev-team list secrets -n dev
+          auditrail rbac can-i --context prod --as alice --as-group dev-team list secrets -n dev
 
           # A non-resource URL
           auditrail rbac can-i --rbac rbac/ --as system:anonymous get /healthz

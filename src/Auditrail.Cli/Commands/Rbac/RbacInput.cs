@@ -9,7 +9,7 @@ namespace Auditrail.Cli.Commands.Rbac;
 internal sealed record LoadedRbac(RbacSnapshot Snapshot, bool HadErrors);
 
 /// <summary>
-/// <c>--rbac FILE|DIR</c> (repeatable) or <c>--kubeconfig [PATH] [--context NAME]</c>, shared by every
+/// <c>--rbac FILE|DIR</c> (repeatable) or <c>--kubeconfig PATH</c> and/or <c>--context NAME</c>, shared by every
 /// rbac verb. Diagnostics go to stderr; objects of other kinds are summed up in one note rather than
 /// one line each, because a full <c>kubectl get all -o yaml</c> dump has thousands.
 /// </summary>
@@ -21,14 +21,18 @@ internal sealed class RbacInput
         HelpName = "FILE|DIR",
     };
 
+    // PATH is required: an optional value would swallow the verb that follows (--kubeconfig get pods).
     private readonly Option<string?> _kubeconfig = new("--kubeconfig")
     {
-        Description = "Read RBAC from a live cluster; PATH defaults to $KUBECONFIG or ~/.kube/config. Needs list on roles, clusterroles, their bindings and serviceaccounts.",
+        Description = "Read RBAC from a live cluster through this kubeconfig. Needs list on roles, clusterroles, their bindings and serviceaccounts.",
         HelpName = "PATH",
-        Arity = ArgumentArity.ZeroOrOne,
     };
 
-    private readonly Option<string?> _context = new("--context") { Description = "The kubeconfig context to use (default: the current one).", HelpName = "NAME" };
+    private readonly Option<string?> _context = new("--context")
+    {
+        Description = "Read RBAC from a live cluster through this kubeconfig context (kubeconfig: --kubeconfig, else $KUBECONFIG or ~/.kube/config; default context: the current one).",
+        HelpName = "NAME",
+    };
 
     public void AddTo(Command command)
     {
@@ -44,12 +48,12 @@ internal sealed class RbacInput
     public async Task<LoadedRbac?> LoadAsync(ParseResult parseResult, CliContext context, CancellationToken cancellationToken)
     {
         var paths = parseResult.GetValue(_rbac) ?? [];
-        var fromCluster = parseResult.GetResult(_kubeconfig) is not null;
+        var fromCluster = parseResult.GetResult(_kubeconfig) is not null || parseResult.GetResult(_context) is not null;
         if (paths.Length > 0 == fromCluster)
         {
             context.Error.WriteLine(fromCluster
-                ? "error: give either --rbac or --kubeconfig, not both"
-                : "error: say where the RBAC comes from: --rbac FILE|DIR (repeatable) or --kubeconfig [PATH]");
+                ? "error: give either --rbac or --kubeconfig/--context, not both"
+                : "error: say where the RBAC comes from: --rbac FILE|DIR (repeatable), or --kubeconfig PATH and/or --context NAME for a live cluster");
             return null;
         }
 

@@ -16,7 +16,7 @@ internal static class RbacRisksCommand
           auditrail rbac risks --rbac rbac/ --min-severity high --exclude-system
 
           # A live cluster, as JSON for a report
-          auditrail rbac risks --kubeconfig --context prod -o json
+          auditrail rbac risks --context prod -o json
         """;
 
     public static Command Create(CliContext context)

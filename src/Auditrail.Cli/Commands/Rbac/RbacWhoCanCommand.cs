@@ -16,7 +16,7 @@ internal static class RbacWhoCanCommand
           auditrail rbac who-can --rbac rbac/ create pods/exec -A
 
           # Who can reach /metrics, from a live cluster, as JSON
-          auditrail rbac who-can --kubeconfig get /metrics -o json
+          auditrail rbac who-can --kubeconfig ~/.kube/config get /metrics -o json
         """;
 
     public static Command Create(CliContext context)

@@ -95,14 +95,16 @@ public sealed class RbacCommandTests : IDisposable
         var urlWithName = CliRunner.Run("rbac", "can-i", "--rbac", Bootstrap, "--as", "alice", "get", "/healthz", "name");
         var noAs = CliRunner.Run("rbac", "can-i", "--rbac", Bootstrap, "get", "pods");
         var empty = CliRunner.Run("rbac", "risks", "--rbac", Write("empty.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"));
+        var noKubeconfig = CliRunner.Run("rbac", "who-can", "--kubeconfig", Path.Combine(_dir, "absent-kubeconfig"), "get", "pods");
 
-        Assert.All([noSource, both, badTarget, urlWithName, noAs, empty], r => Assert.Equal(ExitCodes.UsageOrUnusableInput, r.ExitCode));
+        Assert.All([noSource, both, badTarget, urlWithName, noAs, empty, noKubeconfig], r => Assert.Equal(ExitCodes.UsageOrUnusableInput, r.ExitCode));
         Assert.Contains("--rbac FILE|DIR", noSource.Error);
         Assert.Contains("not both", both.Error);
         Assert.Contains("is not RESOURCE[.GROUP][/SUBRESOURCE]", badTarget.Error);
         Assert.Contains("takes no NAME", urlWithName.Error);
         Assert.Contains("no Role, ClusterRole or binding was loaded", empty.Error);
         Assert.Contains("note: 1 object(s) of other kinds skipped", empty.Error, StringComparison.Ordinal);
+        Assert.Contains("error AR4015 cannot use the kubeconfig", noKubeconfig.Error, StringComparison.Ordinal);
     }
 
     [Fact]
