@@ -42,7 +42,8 @@ internal sealed class RbacInput
     }
 
     /// <summary>Whether the command line names any RBAC (for verbs where it is optional).</summary>
-    public bool IsGiven(ParseResult parseResult) => (parseResult.GetValue(_rbac) ?? []).Length > 0 || parseResult.GetResult(_kubeconfig) is not null;
+    public bool IsGiven(ParseResult parseResult) =>
+        (parseResult.GetValue(_rbac) ?? []).Length > 0 || parseResult.GetResult(_kubeconfig) is not null || parseResult.GetResult(_context) is not null;
 
     /// <summary>Loads the RBAC, or returns null (after saying why on stderr) when there is none to work on.</summary>
     public async Task<LoadedRbac?> LoadAsync(ParseResult parseResult, CliContext context, CancellationToken cancellationToken)

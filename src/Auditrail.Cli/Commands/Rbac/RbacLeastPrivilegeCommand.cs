@@ -26,7 +26,7 @@ internal static class RbacLeastPrivilegeCommand
           auditrail rbac least-privilege --serviceaccount ci:deployer audit.log --widen-names --widen-namespaces -o json
 
           # Only what was refused last week, on top of what the cluster already grants
-          auditrail rbac least-privilege --user alice audit.log --only-denied --kubeconfig --since 2024-05-01T00:00:00Z
+          auditrail rbac least-privilege --user alice audit.log --only-denied --context prod --since 7d
         """;
 
     public static Command Create(CliContext context)
@@ -52,7 +52,7 @@ internal static class RbacLeastPrivilegeCommand
         var includeDiscovery = new Option<bool>("--include-discovery") { Description = "Also generate rules for what every authenticated user may do under the bootstrap policy (discovery, /healthz, /version, self reviews)." };
         var output = OutputOption.Create("default yaml: one document per object; json: a kind: List; table: one row per rule");
         var input = new RbacInput();
-        var command = new Command("least-privilege", "Generate the Roles, ClusterRoles and bindings that allow exactly what one identity did in audit logs (as audit2rbac does), and check with the authorizer that they allow every logged request. With --rbac or --kubeconfig, requests the existing RBAC already allows get nothing.")
+        var command = new Command("least-privilege", "Generate the Roles, ClusterRoles and bindings that allow exactly what one identity did in audit logs (as audit2rbac does), and check with the authorizer that they allow every logged request. With --rbac, --kubeconfig or --context, requests the existing RBAC already allows get nothing.")
         {
             user, serviceAccount, group, paths, since, until, generateName, widenNames, widenNamespaces, expandVerbs, noExpandVerbs, annotations,
             onlyDenied, onlyAllowed, includeDiscovery, output,

@@ -17,7 +17,7 @@ internal static class RbacUnusedCommand
           auditrail rbac unused --rbac rbac/ /var/log/kubernetes/audit/ --since 30d
 
           # One service account and one group, from a live cluster, as JSON
-          auditrail rbac unused --kubeconfig audit.log --subject serviceaccount:ci:deployer --subject group:developers -o json
+          auditrail rbac unused --context prod audit.log --subject serviceaccount:ci:deployer --subject group:developers -o json
         """;
 
     public static Command Create(CliContext context)
