@@ -1,0 +1,30 @@
+using Auditrail.Admission.PodSecurity.Input;
+
+namespace Auditrail.Admission.PodSecurity.Checks;
+
+/// <summary>
+/// Restricted (v1.19+): a seccomp profile must be set, to RuntimeDefault or Localhost, on the pod or on
+/// every container. Windows pods (<c>spec.os.name: windows</c>) are exempt from v1.25, as Windows has no seccomp.
+/// </summary>
+internal static class SeccompProfileRestrictedCheck
+{
+    private static readonly string[] Replaces = [SeccompProfileBaselineCheck.Id];
+
+    public static PodSecurityCheck Definition { get; } = new("seccompProfile_restricted", PodSecurityLevel.Restricted,
+    [
+        new(19, Check, Replaces),
+        new(25, pod => pod.IsWindows ? null : Check(pod), Replaces),
+    ]);
+
+    private static CheckFailure? Check(PodSecurityInput pod) => RequiredSetting.Check(
+        pod,
+        static settings => settings.SeccompProfileType switch
+        {
+            null => SettingState.Unset,
+            var type when SeccompProfileBaselineCheck.IsValidType(type) => SettingState.Allowed,
+            _ => SettingState.Forbidden,
+        },
+        "seccompProfile",
+        setters => $"{setters} must not set securityContext.seccompProfile.type to {SeccompProfileBaselineCheck.BadTypes(pod)}",
+        "securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\"");
+}

@@ -1,0 +1,424 @@
+using System.Text.Json;
+
+namespace Auditrail.Admission.PodSecurity.Input;
+
+/// <summary>
+/// Decodes a pod's metadata and spec (or a template's) from JSON into <see cref="PodSecurityInput"/>,
+/// reading only the fields the checks need. It never throws on bad input: a field of the wrong type is
+/// recorded with its path and treated as unset, so one bad field does not hide the rest of the pod.
+/// </summary>
+internal sealed class PodSecurityInputReader
+{
+    /// <summary>The volume source fields of core/v1 VolumeSource.</summary>
+    private static readonly HashSet<string> VolumeSources = new(StringComparer.Ordinal)
+    {
+        "hostPath", "emptyDir", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "secret", "nfs", "iscsi", "glusterfs",
+        "persistentVolumeClaim", "rbd", "flexVolume", "cinder", "cephfs", "flocker", "downwardAPI", "fc", "azureFile", "configMap",
+        "vsphereVolume", "quobyte", "azureDisk", "photonPersistentDisk", "projected", "portworxVolume", "scaleIO", "storageos",
+        "csi", "ephemeral", "image",
+    };
+
+    private readonly List<PodSecurityInputError> _errors = [];
+
+    private PodSecurityInputReader()
+    {
+    }
+
+    /// <summary>
+    /// Reads <paramref name="metadata"/> (may be undefined or null: no annotations) and
+    /// <paramref name="spec"/>; the paths name where they sit in the request object, for error messages.
+    /// </summary>
+    public static PodSecurityInput Read(JsonElement metadata, string metadataPath, JsonElement spec, string specPath)
+    {
+        var reader = new PodSecurityInputReader();
+        return reader.ReadPod(metadata, metadataPath, spec, specPath);
+    }
+
+    private PodSecurityInput ReadPod(JsonElement metadata, string metadataPath, JsonElement spec, string specPath)
+    {
+        var annotations = ReadAnnotations(metadata, metadataPath);
+        if (!IsObject(spec, specPath))
+        {
+            return new PodSecurityInput { Annotations = annotations, Errors = _errors };
+        }
+
+        var podSecurityContext = Object(spec, "securityContext", specPath);
+        var contextPath = $"{specPath}.securityContext";
+        var os = Object(spec, "os", specPath);
+        return new PodSecurityInput
+        {
+            Annotations = annotations,
+            HostNetwork = Bool(spec, "hostNetwork", specPath) ?? false,
+            HostPid = Bool(spec, "hostPID", specPath) ?? false,
+            HostIpc = Bool(spec, "hostIPC", specPath) ?? false,
+            HostUsers = Bool(spec, "hostUsers", specPath),
+            OsName = os is { } osValue ? String(osValue, "name", $"{specPath}.os") : null,
+            RuntimeClassName = String(spec, "runtimeClassName", specPath),
+            PodSecurity = podSecurityContext is { } context ? ReadSecurityContext(context, contextPath, containerLevel: false) : SecuritySettings.None,
+            Sysctls = podSecurityContext is { } sysctlContext ? ReadSysctls(sysctlContext, contextPath) : [],
+            Containers = ReadAllContainers(spec, specPath),
+            Volumes = ReadVolumes(spec, specPath),
+            Errors = _errors,
+        };
+    }
+
+    private IReadOnlyDictionary<string, string> ReadAnnotations(JsonElement metadata, string metadataPath)
+    {
+        if (metadata.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
+        {
+            return PodSecurityInput.NoAnnotations;
+        }
+
+        if (!IsObject(metadata, metadataPath))
+        {
+            return PodSecurityInput.NoAnnotations;
+        }
+
+        if (Object(metadata, "annotations", metadataPath) is not { } annotations)
+        {
+            return PodSecurityInput.NoAnnotations;
+        }
+
+        var path = $"{metadataPath}.annotations";
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var annotation in annotations.EnumerateObject())
+        {
+            switch (annotation.Value.ValueKind)
+            {
+                case JsonValueKind.String:
+                    result[annotation.Name] = annotation.Value.GetString()!;
+                    break;
+                case JsonValueKind.Null:
+                    break;
+                default:
+                    Error($"{path}[{annotation.Name}]", "expected a string", annotation.Value);
+                    break;
+            }
+        }
+
+        return result;
+    }
+
+    private SecuritySettings ReadSecurityContext(JsonElement context, string path, bool containerLevel)
+    {
+        var seLinux = Object(context, "seLinuxOptions", path);
+        var windows = Object(context, "windowsOptions", path);
+        var settings = new SecuritySettings
+        {
+            RunAsNonRoot = Bool(context, "runAsNonRoot", path),
+            RunAsUser = Integer(context, "runAsUser", path, long.MinValue, long.MaxValue),
+            SeccompProfileType = ProfileType(context, "seccompProfile", path),
+            AppArmorProfileType = ProfileType(context, "appArmorProfile", path),
+            SeLinuxOptions = seLinux is { } options
+                ? new SeLinuxSettings(
+                    String(options, "type", $"{path}.seLinuxOptions") ?? "",
+                    String(options, "user", $"{path}.seLinuxOptions") ?? "",
+                    String(options, "role", $"{path}.seLinuxOptions") ?? "")
+                : null,
+            HostProcess = windows is { } windowsOptions ? Bool(windowsOptions, "hostProcess", $"{path}.windowsOptions") : null,
+        };
+        if (!containerLevel)
+        {
+            return settings;
+        }
+
+        var capabilities = Object(context, "capabilities", path);
+        return settings with
+        {
+            Privileged = Bool(context, "privileged", path),
+            AllowPrivilegeEscalation = Bool(context, "allowPrivilegeEscalation", path),
+            ProcMount = String(context, "procMount", path),
+            Capabilities = capabilities is { } caps
+                ? new CapabilitySettings(Strings(caps, "add", $"{path}.capabilities"), Strings(caps, "drop", $"{path}.capabilities"))
+                : null,
+        };
+    }
+
+    /// <summary>The profile's type: null when the profile is not set, "" when it is set without a type.</summary>
+    private string? ProfileType(JsonElement context, string name, string path)
+    {
+        var profile = Object(context, name, path);
+        return profile is { } value ? String(value, "type", $"{path}.{name}") ?? "" : null;
+    }
+
+    private List<string> ReadSysctls(JsonElement context, string path)
+    {
+        var names = new List<string>();
+        foreach (var (sysctl, itemPath) in ObjectItems(context, "sysctls", path))
+        {
+            names.Add(String(sysctl, "name", itemPath) ?? "");
+        }
+
+        return names;
+    }
+
+    private List<ContainerInput> ReadAllContainers(JsonElement spec, string specPath)
+    {
+        var containers = new List<ContainerInput>();
+        foreach (var list in (ReadOnlySpan<string>)["initContainers", "containers", "ephemeralContainers"])
+        {
+            foreach (var (container, itemPath) in ObjectItems(spec, list, specPath))
+            {
+                containers.Add(ReadContainer(container, itemPath));
+            }
+        }
+
+        return containers;
+    }
+
+    private ContainerInput ReadContainer(JsonElement container, string path)
+    {
+        var context = Object(container, "securityContext", path);
+        return new ContainerInput(String(container, "name", path) ?? "")
+        {
+            Security = context is { } value ? ReadSecurityContext(value, $"{path}.securityContext", containerLevel: true) : SecuritySettings.None,
+            HostPorts = ReadHostPorts(container, path),
+            ProbeAndLifecycleHosts = ReadHandlerHosts(container, path),
+        };
+    }
+
+    private List<int> ReadHostPorts(JsonElement container, string path)
+    {
+        List<int>? ports = null;
+        foreach (var (port, itemPath) in ObjectItems(container, "ports", path))
+        {
+            if (Integer(port, "hostPort", itemPath, int.MinValue, int.MaxValue) is { } hostPort and not 0)
+            {
+                (ports ??= []).Add((int)hostPort);
+            }
+        }
+
+        return ports ?? [];
+    }
+
+    /// <summary>The hosts named by the container's probes and lifecycle handlers (httpGet and the deprecated tcpSocket).</summary>
+    private List<string> ReadHandlerHosts(JsonElement container, string path)
+    {
+        List<string>? hosts = null;
+        foreach (var probe in (ReadOnlySpan<string>)["livenessProbe", "readinessProbe", "startupProbe"])
+        {
+            if (Object(container, probe, path) is { } handler)
+            {
+                AddHandlerHosts(handler, $"{path}.{probe}", ref hosts);
+            }
+        }
+
+        if (Object(container, "lifecycle", path) is { } lifecycle)
+        {
+            foreach (var hook in (ReadOnlySpan<string>)["postStart", "preStop"])
+            {
+                if (Object(lifecycle, hook, $"{path}.lifecycle") is { } handler)
+                {
+                    AddHandlerHosts(handler, $"{path}.lifecycle.{hook}", ref hosts);
+                }
+            }
+        }
+
+        return hosts ?? [];
+    }
+
+    private void AddHandlerHosts(JsonElement handler, string path, ref List<string>? hosts)
+    {
+        foreach (var action in (ReadOnlySpan<string>)["httpGet", "tcpSocket"])
+        {
+            if (Object(handler, action, path) is { } target && String(target, "host", $"{path}.{action}") is { Length: > 0 } host)
+            {
+                (hosts ??= []).Add(host);
+            }
+        }
+    }
+
+    private List<VolumeInput> ReadVolumes(JsonElement spec, string specPath)
+    {
+        var volumes = new List<VolumeInput>();
+        foreach (var (volume, itemPath) in ObjectItems(spec, "volumes", specPath))
+        {
+            var sources = new List<string>(1);
+            foreach (var field in volume.EnumerateObject())
+            {
+                // A null source decodes to a nil pointer, and a field the API does not know is dropped by
+                // the decoder, so neither counts; a volume left without a source is defaulted to emptyDir.
+                if (field.Value.ValueKind != JsonValueKind.Null && VolumeSources.Contains(field.Name))
+                {
+                    sources.Add(field.Name);
+                }
+            }
+
+            volumes.Add(new VolumeInput(String(volume, "name", itemPath) ?? "", sources));
+        }
+
+        return volumes;
+    }
+
+    // ---- typed access: absent and null are "unset"; any other wrong kind is an error and also "unset" ----
+
+    private JsonElement? Object(JsonElement obj, string name, string path)
+    {
+        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            Error($"{path}.{name}", "expected an object", value);
+            return null;
+        }
+
+        return value;
+    }
+
+    private bool IsObject(JsonElement value, string path)
+    {
+        if (value.ValueKind == JsonValueKind.Object)
+        {
+            return true;
+        }
+
+        Error(path, "expected an object", value);
+        return false;
+    }
+
+    private bool? Bool(JsonElement obj, string name, string path)
+    {
+        if (!obj.TryGetProperty(name, out var value))
+        {
+            return null;
+        }
+
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.True:
+                return true;
+            case JsonValueKind.False:
+                return false;
+            case JsonValueKind.Null:
+                return null;
+            default:
+                Error($"{path}.{name}", "expected a boolean", value);
+                return null;
+        }
+    }
+
+    private string? String(JsonElement obj, string name, string path)
+    {
+        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            Error($"{path}.{name}", "expected a string", value);
+            return null;
+        }
+
+        return value.GetString();
+    }
+
+    /// <summary>An integer within [min, max]; a fraction or an out-of-range number is an error, as the Go decoder refuses both.</summary>
+    private long? Integer(JsonElement obj, string name, string path, long min, long max)
+    {
+        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number)
+        {
+            Error($"{path}.{name}", "expected an integer", value);
+            return null;
+        }
+
+        if (!value.TryGetInt64(out var number) || number < min || number > max)
+        {
+            Error($"{path}.{name}", $"expected an integer between {min} and {max}, found {value.GetRawText()}", default);
+            return null;
+        }
+
+        return number;
+    }
+
+    private List<string> Strings(JsonElement obj, string name, string path)
+    {
+        var result = new List<string>();
+        if (Array(obj, name, path) is not { } array)
+        {
+            return result;
+        }
+
+        var index = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            if (item.ValueKind == JsonValueKind.String)
+            {
+                result.Add(item.GetString()!);
+            }
+            else
+            {
+                Error($"{path}.{name}[{index}]", "expected a string", item);
+            }
+
+            index++;
+        }
+
+        return result;
+    }
+
+    private JsonElement? Array(JsonElement obj, string name, string path)
+    {
+        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            Error($"{path}.{name}", "expected an array", value);
+            return null;
+        }
+
+        return value;
+    }
+
+    /// <summary>The object items of an array field with their paths; items of another kind are reported and skipped.</summary>
+    private IEnumerable<(JsonElement Item, string Path)> ObjectItems(JsonElement obj, string name, string path)
+    {
+        if (Array(obj, name, path) is not { } array)
+        {
+            yield break;
+        }
+
+        var index = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            var itemPath = $"{path}.{name}[{index}]";
+            if (item.ValueKind == JsonValueKind.Object)
+            {
+                yield return (item, itemPath);
+            }
+            else
+            {
+                Error(itemPath, "expected an object", item);
+            }
+
+            index++;
+        }
+    }
+
+    private void Error(string path, string expectation, JsonElement found)
+    {
+        var message = found.ValueKind == JsonValueKind.Undefined ? expectation : $"{expectation}, found {KindName(found.ValueKind)}";
+        _errors.Add(new PodSecurityInputError(path, message));
+    }
+
+    private static string KindName(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => "null",
+    };
+}
