@@ -34,10 +34,15 @@ internal sealed class PodSecurityInputReader
         return reader.ReadPod(metadata, metadataPath, spec, specPath);
     }
 
+    /// <summary>A pod that could not even be located in its object (for example a template that is not an object): only the error.</summary>
+    public static PodSecurityInput Malformed(string path, string message) => new() { Errors = [new PodSecurityInputError(path, message)] };
+
     private PodSecurityInput ReadPod(JsonElement metadata, string metadataPath, JsonElement spec, string specPath)
     {
         var annotations = ReadAnnotations(metadata, metadataPath);
-        if (!IsObject(spec, specPath))
+
+        // A missing spec decodes to an empty one (nothing to forbid); a spec of another type cannot be decoded.
+        if (spec.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null || !IsObject(spec, specPath))
         {
             return new PodSecurityInput { Annotations = annotations, Errors = _errors };
         }
