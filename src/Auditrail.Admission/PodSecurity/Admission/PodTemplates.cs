@@ -52,7 +52,7 @@ internal static class PodTemplates
             specPath = "spec";
             return obj.ValueKind == JsonValueKind.Object
                 ? PodSecurityInputReader.Read(Child(obj, "metadata"), "metadata", Child(obj, "spec"), "spec")
-                : PodSecurityInputReader.Malformed("$", $"expected a Pod object, found {Describe(obj)}");
+                : PodSecurityInputReader.Malformed("$", $"expected a Pod object, found {PodSecurityInputReader.Describe(obj.ValueKind)}");
         }
 
         var templatePath = TemplatePaths[(resource.Group, resource.Resource)];
@@ -63,7 +63,7 @@ internal static class PodTemplates
         {
             if (current.ValueKind != JsonValueKind.Object)
             {
-                return PodSecurityInputReader.Malformed(walked, $"expected an object, found {Describe(current)}");
+                return PodSecurityInputReader.Malformed(walked, $"expected an object, found {PodSecurityInputReader.Describe(current.ValueKind)}");
             }
 
             if (!current.TryGetProperty(step, out current) || current.ValueKind == JsonValueKind.Null)
@@ -76,18 +76,8 @@ internal static class PodTemplates
 
         return current.ValueKind == JsonValueKind.Object
             ? PodSecurityInputReader.Read(Child(current, "metadata"), $"{templatePath}.metadata", Child(current, "spec"), specPath)
-            : PodSecurityInputReader.Malformed(templatePath, $"expected a pod template object, found {Describe(current)}");
+            : PodSecurityInputReader.Malformed(templatePath, $"expected a pod template object, found {PodSecurityInputReader.Describe(current.ValueKind)}");
     }
 
     private static JsonElement Child(JsonElement obj, string name) => obj.TryGetProperty(name, out var value) ? value : default;
-
-    private static string Describe(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Undefined => "nothing",
-        _ => "null",
-    };
 }

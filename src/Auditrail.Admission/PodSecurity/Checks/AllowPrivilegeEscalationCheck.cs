@@ -8,10 +8,7 @@ namespace Auditrail.Admission.PodSecurity.Checks;
 internal static class AllowPrivilegeEscalationCheck
 {
     public static PodSecurityCheck Definition { get; } = new("allowPrivilegeEscalation", PodSecurityLevel.Restricted,
-    [
-        new(8, Check),
-        new(25, pod => pod.IsWindows ? null : Check(pod)),
-    ]);
+        Relaxations.LinuxOnlyFromV125(8, Check));
 
     private static CheckFailure? Check(Input.PodSecurityInput pod)
     {

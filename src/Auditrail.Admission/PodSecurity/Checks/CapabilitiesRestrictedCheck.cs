@@ -9,13 +9,8 @@ namespace Auditrail.Admission.PodSecurity.Checks;
 /// </summary>
 internal static class CapabilitiesRestrictedCheck
 {
-    private static readonly string[] Replaces = [CapabilitiesBaselineCheck.Id];
-
     public static PodSecurityCheck Definition { get; } = new("capabilities_restricted", PodSecurityLevel.Restricted,
-    [
-        new(22, Check, Replaces),
-        new(25, pod => pod.IsWindows ? null : Check(pod), Replaces),
-    ]);
+        Relaxations.LinuxOnlyFromV125(22, Check, [CapabilitiesBaselineCheck.Id]));
 
     private static bool AddsForbidden(CapabilitySettings? capabilities) => capabilities?.Add.Any(IsForbiddenAdd) == true;
 

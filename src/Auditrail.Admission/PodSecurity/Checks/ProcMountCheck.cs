@@ -12,11 +12,7 @@ internal static class ProcMountCheck
 {
     public const string Id = "procMount";
 
-    public static PodSecurityCheck Definition { get; } = new(Id, PodSecurityLevel.Baseline,
-    [
-        new(0, Strict),
-        new(35, pod => pod.InUserNamespace ? null : Strict(pod)),
-    ]);
+    public static PodSecurityCheck Definition { get; } = new(Id, PodSecurityLevel.Baseline, Relaxations.UserNamespaceExemptFromV135(0, Strict));
 
     /// <summary>Any procMount other than Default is forbidden.</summary>
     public static CheckFailure? Strict(PodSecurityInput pod)

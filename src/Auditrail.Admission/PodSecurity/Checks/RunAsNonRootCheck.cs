@@ -10,10 +10,7 @@ namespace Auditrail.Admission.PodSecurity.Checks;
 internal static class RunAsNonRootCheck
 {
     public static PodSecurityCheck Definition { get; } = new("runAsNonRoot", PodSecurityLevel.Restricted,
-    [
-        new(0, Check),
-        new(35, pod => pod.InUserNamespace ? null : Check(pod)),
-    ]);
+        Relaxations.UserNamespaceExemptFromV135(0, Check));
 
     private static CheckFailure? Check(PodSecurityInput pod) => RequiredSetting.Check(
         pod,

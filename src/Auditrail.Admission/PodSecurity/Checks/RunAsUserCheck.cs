@@ -4,10 +4,7 @@ namespace Auditrail.Admission.PodSecurity.Checks;
 internal static class RunAsUserCheck
 {
     public static PodSecurityCheck Definition { get; } = new("runAsUser", PodSecurityLevel.Restricted,
-    [
-        new(23, Check),
-        new(35, pod => pod.InUserNamespace ? null : Check(pod)),
-    ]);
+        Relaxations.UserNamespaceExemptFromV135(23, Check));
 
     private static CheckFailure? Check(Input.PodSecurityInput pod)
     {

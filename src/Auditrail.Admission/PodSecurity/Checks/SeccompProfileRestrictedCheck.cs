@@ -8,13 +8,8 @@ namespace Auditrail.Admission.PodSecurity.Checks;
 /// </summary>
 internal static class SeccompProfileRestrictedCheck
 {
-    private static readonly string[] Replaces = [SeccompProfileBaselineCheck.Id];
-
     public static PodSecurityCheck Definition { get; } = new("seccompProfile_restricted", PodSecurityLevel.Restricted,
-    [
-        new(19, Check, Replaces),
-        new(25, pod => pod.IsWindows ? null : Check(pod), Replaces),
-    ]);
+        Relaxations.LinuxOnlyFromV125(19, Check, [SeccompProfileBaselineCheck.Id]));
 
     private static CheckFailure? Check(PodSecurityInput pod) => RequiredSetting.Check(
         pod,

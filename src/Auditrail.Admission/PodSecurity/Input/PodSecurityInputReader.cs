@@ -257,16 +257,23 @@ internal sealed class PodSecurityInputReader
 
     // ---- typed access: absent and null are "unset"; any other wrong kind is an error and also "unset" ----
 
-    private JsonElement? Object(JsonElement obj, string name, string path)
+    private JsonElement? Object(JsonElement obj, string name, string path) => Field(obj, name, path, JsonValueKind.Object, "expected an object");
+
+    private JsonElement? Array(JsonElement obj, string name, string path) => Field(obj, name, path, JsonValueKind.Array, "expected an array");
+
+    private string? String(JsonElement obj, string name, string path) => Field(obj, name, path, JsonValueKind.String, "expected a string")?.GetString();
+
+    /// <summary>A field of one JSON kind; null when absent or null, and an error (then null) when of another kind.</summary>
+    private JsonElement? Field(JsonElement obj, string name, string path, JsonValueKind kind, string expectation)
     {
         if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
             return null;
         }
 
-        if (value.ValueKind != JsonValueKind.Object)
+        if (value.ValueKind != kind)
         {
-            Error($"{path}.{name}", "expected an object", value);
+            Error($"{path}.{name}", expectation, value);
             return null;
         }
 
@@ -305,33 +312,11 @@ internal sealed class PodSecurityInputReader
         }
     }
 
-    private string? String(JsonElement obj, string name, string path)
-    {
-        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            Error($"{path}.{name}", "expected a string", value);
-            return null;
-        }
-
-        return value.GetString();
-    }
-
     /// <summary>An integer within [min, max]; a fraction or an out-of-range number is an error, as the Go decoder refuses both.</summary>
     private long? Integer(JsonElement obj, string name, string path, long min, long max)
     {
-        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        if (Field(obj, name, path, JsonValueKind.Number, "expected an integer") is not { } value)
         {
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.Number)
-        {
-            Error($"{path}.{name}", "expected an integer", value);
             return null;
         }
 
@@ -370,22 +355,6 @@ internal sealed class PodSecurityInputReader
         return result;
     }
 
-    private JsonElement? Array(JsonElement obj, string name, string path)
-    {
-        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.Array)
-        {
-            Error($"{path}.{name}", "expected an array", value);
-            return null;
-        }
-
-        return value;
-    }
-
     /// <summary>The object items of an array field with their paths; items of another kind are reported and skipped.</summary>
     private IEnumerable<(JsonElement Item, string Path)> ObjectItems(JsonElement obj, string name, string path)
     {
@@ -413,17 +382,19 @@ internal sealed class PodSecurityInputReader
 
     private void Error(string path, string expectation, JsonElement found)
     {
-        var message = found.ValueKind == JsonValueKind.Undefined ? expectation : $"{expectation}, found {KindName(found.ValueKind)}";
+        var message = found.ValueKind == JsonValueKind.Undefined ? expectation : $"{expectation}, found {Describe(found.ValueKind)}";
         _errors.Add(new PodSecurityInputError(path, message));
     }
 
-    private static string KindName(JsonValueKind kind) => kind switch
+    /// <summary>How an error message names what it found instead: "an array", "a string"…</summary>
+    public static string Describe(JsonValueKind kind) => kind switch
     {
         JsonValueKind.Object => "an object",
         JsonValueKind.Array => "an array",
         JsonValueKind.String => "a string",
         JsonValueKind.Number => "a number",
         JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Undefined => "nothing",
         _ => "null",
     };
 }
