@@ -14,9 +14,22 @@ internal static class CapabilitiesBaselineCheck
         "SETUID", "SYS_CHROOT",
     };
 
+    private static bool AddsNonDefault(IReadOnlyList<string> added)
+    {
+        for (var i = 0; i < added.Count; i++)
+        {
+            if (!Allowed.Contains(added[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public static PodSecurityCheck Definition { get; } = new(Id, PodSecurityLevel.Baseline, [new(0, pod =>
     {
-        var bad = Setters.Containers(pod, static c => c.Security.Capabilities?.Add.Any(cap => !Allowed.Contains(cap)) == true);
+        var bad = Setters.Containers(pod, static c => AddsNonDefault(c.Security.Capabilities?.Add ?? []));
         if (bad is null)
         {
             return null;

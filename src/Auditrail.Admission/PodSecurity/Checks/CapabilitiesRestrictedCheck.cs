@@ -12,7 +12,19 @@ internal static class CapabilitiesRestrictedCheck
     public static PodSecurityCheck Definition { get; } = new("capabilities_restricted", PodSecurityLevel.Restricted,
         Relaxations.LinuxOnlyFromV125(22, Check, [CapabilitiesBaselineCheck.Id]));
 
-    private static bool AddsForbidden(CapabilitySettings? capabilities) => capabilities?.Add.Any(IsForbiddenAdd) == true;
+    private static bool AddsForbidden(CapabilitySettings? capabilities)
+    {
+        var added = capabilities?.Add ?? [];
+        for (var i = 0; i < added.Count; i++)
+        {
+            if (IsForbiddenAdd(added[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static bool IsForbiddenAdd(string capability) => capability != "NET_BIND_SERVICE";
 

@@ -73,9 +73,6 @@ internal static class CheckText
         return builder.Append('"').ToString();
     }
 
-    /// <summary><c>["a" "b"]</c>: a string slice formatted with Go's <c>%q</c>.</summary>
-    public static string GoQuoteList(IEnumerable<string> values) => $"[{string.Join(' ', values.Select(GoQuote))}]";
-
     private static void AppendOther(StringBuilder builder, Rune rune)
     {
         if (rune.Value < 0x20 || rune.Value == 0x7f)

@@ -20,28 +20,42 @@ internal static class RequiredSetting
     /// <param name="pod">The pod.</param>
     /// <param name="judge">Judges one securityContext (pod-level or a container's).</param>
     /// <param name="reason">The check's forbidden reason.</param>
-    /// <param name="explicitDetail">The detail for explicit bad values, given who set them.</param>
+    /// <param name="explicitDetail">The detail for explicit bad values, given the pod and who set them.</param>
     /// <param name="requirement">What the pod or containers must set, e.g. <c>securityContext.runAsNonRoot=true</c>.</param>
     public static CheckFailure? Check(
         PodSecurityInput pod,
         Func<SecuritySettings, SettingState> judge,
         string reason,
-        Func<string, string> explicitDetail,
+        Func<PodSecurityInput, string, string> explicitDetail,
         string requirement)
     {
+        // One pass over the containers, collecting names only when something is wrong (the common case allocates nothing).
+        List<string>? explicitlyBad = null;
+        List<string>? implicitlyBad = null;
+        var containers = pod.Containers;
+        for (var i = 0; i < containers.Count; i++)
+        {
+            var container = containers[i];
+            switch (judge(container.Security))
+            {
+                case SettingState.Forbidden:
+                    (explicitlyBad ??= []).Add(container.Name);
+                    break;
+                case SettingState.Unset:
+                    (implicitlyBad ??= []).Add(container.Name);
+                    break;
+            }
+        }
+
         var podState = judge(pod.PodSecurity);
-        var explicitlyBad = Setters.Containers(pod, c => judge(c.Security) == SettingState.Forbidden);
         if (Setters.Describe(podState == SettingState.Forbidden, explicitlyBad) is { } setters)
         {
-            return new CheckFailure(reason, explicitDetail(setters));
+            return new CheckFailure(reason, explicitDetail(pod, setters));
         }
 
-        if (podState == SettingState.Allowed)
-        {
-            return null;
-        }
-
-        var implicitlyBad = Setters.Containers(pod, c => judge(c.Security) == SettingState.Unset);
-        return implicitlyBad is null ? null : new CheckFailure(reason, $"pod or {CheckText.Containers(implicitlyBad)} must set {requirement}");
+        // Containers that leave the setting unset inherit a good pod-level value.
+        return podState == SettingState.Allowed || implicitlyBad is null
+            ? null
+            : new CheckFailure(reason, $"pod or {CheckText.Containers(implicitlyBad)} must set {requirement}");
     }
 }

@@ -24,14 +24,29 @@ internal static class RestrictedVolumesCheck
     public static PodSecurityCheck Definition { get; } = new("restrictedVolumes", PodSecurityLevel.Restricted,
         [new(0, Check, [HostPathVolumesCheck.Id])]);
 
+    private static bool HasAllowedSource(IReadOnlyList<string> sources)
+    {
+        for (var i = 0; i < sources.Count; i++)
+        {
+            if (Allowed.Contains(sources[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static CheckFailure? Check(Input.PodSecurityInput pod)
     {
         List<string>? badVolumes = null;
         SortedSet<string>? badTypes = null;
-        foreach (var volume in pod.Volumes)
+        var volumes = pod.Volumes;
+        for (var i = 0; i < volumes.Count; i++)
         {
             // No source at all is emptyDir after defaulting; any allowed source makes the volume allowed, as upstream's switch does.
-            if (volume.Sources.Count == 0 || volume.Sources.Any(Allowed.Contains))
+            var volume = volumes[i];
+            if (volume.Sources.Count == 0 || HasAllowedSource(volume.Sources))
             {
                 continue;
             }

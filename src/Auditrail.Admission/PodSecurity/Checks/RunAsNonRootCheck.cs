@@ -21,6 +21,6 @@ internal static class RunAsNonRootCheck
             false => SettingState.Forbidden,
         },
         "runAsNonRoot != true",
-        static setters => $"{setters} must not set securityContext.runAsNonRoot=false",
+        static (_, setters) => $"{setters} must not set securityContext.runAsNonRoot=false",
         "securityContext.runAsNonRoot=true");
 }

@@ -18,11 +18,22 @@ internal static class SeLinuxOptionsCheck
         new(31, pod => Check(pod, AllowedTypesV131)),
     ]);
 
+    private static bool IsBad(SeLinuxSettings? options, HashSet<string> allowedTypes) =>
+        options is { } o && (!allowedTypes.Contains(o.Type) || o.User.Length > 0 || o.Role.Length > 0);
+
     private static CheckFailure? Check(PodSecurityInput pod, HashSet<string> allowedTypes)
     {
-        bool IsBad(SeLinuxSettings? options) => options is { } o && (!allowedTypes.Contains(o.Type) || o.User.Length > 0 || o.Role.Length > 0);
+        List<string>? badContainers = null;
+        var containers = pod.Containers;
+        for (var i = 0; i < containers.Count; i++)
+        {
+            if (IsBad(containers[i].Security.SeLinuxOptions, allowedTypes))
+            {
+                (badContainers ??= []).Add(containers[i].Name);
+            }
+        }
 
-        var setters = Setters.Describe(IsBad(pod.PodSecurity.SeLinuxOptions), Setters.Containers(pod, c => IsBad(c.Security.SeLinuxOptions)));
+        var setters = Setters.Describe(IsBad(pod.PodSecurity.SeLinuxOptions, allowedTypes), badContainers);
         if (setters is null)
         {
             return null;

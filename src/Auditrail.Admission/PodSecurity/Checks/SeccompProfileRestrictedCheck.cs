@@ -20,6 +20,6 @@ internal static class SeccompProfileRestrictedCheck
             _ => SettingState.Forbidden,
         },
         "seccompProfile",
-        setters => $"{setters} must not set securityContext.seccompProfile.type to {SeccompProfileBaselineCheck.BadTypes(pod)}",
+        static (pod, setters) => $"{setters} must not set securityContext.seccompProfile.type to {SeccompProfileBaselineCheck.BadTypes(pod)}",
         "securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\"");
 }

@@ -11,12 +11,14 @@ internal static class Setters
     /// <summary>The names of the containers <paramref name="isBad"/> picks, in visit order; null when none.</summary>
     public static List<string>? Containers(PodSecurityInput pod, Func<ContainerInput, bool> isBad)
     {
+        // Indexed, not foreach: enumerating an IReadOnlyList through its interface would allocate on every check.
         List<string>? names = null;
-        foreach (var container in pod.Containers)
+        var containers = pod.Containers;
+        for (var i = 0; i < containers.Count; i++)
         {
-            if (isBad(container))
+            if (isBad(containers[i]))
             {
-                (names ??= []).Add(container.Name);
+                (names ??= []).Add(containers[i].Name);
             }
         }
 

@@ -17,9 +17,11 @@ public sealed record PodSecurityInputError(string Path, string Message)
 /// </summary>
 internal sealed class PodSecurityInput
 {
-    public static readonly IReadOnlyDictionary<string, string> NoAnnotations = new Dictionary<string, string>(StringComparer.Ordinal);
+    /// <summary>Shared by every pod without annotations; never written to.</summary>
+    public static readonly Dictionary<string, string> NoAnnotations = new(StringComparer.Ordinal);
 
-    public IReadOnlyDictionary<string, string> Annotations { get; init; } = NoAnnotations;
+    /// <summary>A concrete dictionary so that the AppArmor check enumerates it without allocating.</summary>
+    public Dictionary<string, string> Annotations { get; init; } = NoAnnotations;
 
     public bool HostNetwork { get; init; }
 

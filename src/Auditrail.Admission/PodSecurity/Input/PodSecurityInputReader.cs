@@ -20,9 +20,15 @@ internal sealed class PodSecurityInputReader
 
     private readonly List<PodSecurityInputError> _errors = [];
 
-    private PodSecurityInputReader()
-    {
-    }
+    /// <summary>
+    /// False on the first pass, which builds no path strings and only notes that something is wrong;
+    /// a pod with errors is then read again with paths, so the common, well-formed pod costs no strings.
+    /// </summary>
+    private readonly bool _tracePaths;
+
+    private bool _failed;
+
+    private PodSecurityInputReader(bool tracePaths) => _tracePaths = tracePaths;
 
     /// <summary>
     /// Reads <paramref name="metadata"/> (may be undefined or null: no annotations) and
@@ -30,8 +36,9 @@ internal sealed class PodSecurityInputReader
     /// </summary>
     public static PodSecurityInput Read(JsonElement metadata, string metadataPath, JsonElement spec, string specPath)
     {
-        var reader = new PodSecurityInputReader();
-        return reader.ReadPod(metadata, metadataPath, spec, specPath);
+        var fast = new PodSecurityInputReader(tracePaths: false);
+        var pod = fast.ReadPod(metadata, metadataPath, spec, specPath);
+        return fast._failed ? new PodSecurityInputReader(tracePaths: true).ReadPod(metadata, metadataPath, spec, specPath) : pod;
     }
 
     /// <summary>A pod that could not even be located in its object (for example a template that is not an object): only the error.</summary>
@@ -48,7 +55,7 @@ internal sealed class PodSecurityInputReader
         }
 
         var podSecurityContext = Object(spec, "securityContext", specPath);
-        var contextPath = $"{specPath}.securityContext";
+        var contextPath = Child(specPath, "securityContext");
         var os = Object(spec, "os", specPath);
         return new PodSecurityInput
         {
@@ -57,7 +64,7 @@ internal sealed class PodSecurityInputReader
             HostPid = Bool(spec, "hostPID", specPath) ?? false,
             HostIpc = Bool(spec, "hostIPC", specPath) ?? false,
             HostUsers = Bool(spec, "hostUsers", specPath),
-            OsName = os is { } osValue ? String(osValue, "name", $"{specPath}.os") : null,
+            OsName = os is { } osValue ? String(osValue, "name", Child(specPath, "os")) : null,
             RuntimeClassName = String(spec, "runtimeClassName", specPath),
             PodSecurity = podSecurityContext is { } context ? ReadSecurityContext(context, contextPath, containerLevel: false) : SecuritySettings.None,
             Sysctls = podSecurityContext is { } sysctlContext ? ReadSysctls(sysctlContext, contextPath) : [],
@@ -67,7 +74,7 @@ internal sealed class PodSecurityInputReader
         };
     }
 
-    private IReadOnlyDictionary<string, string> ReadAnnotations(JsonElement metadata, string metadataPath)
+    private Dictionary<string, string> ReadAnnotations(JsonElement metadata, string metadataPath)
     {
         if (metadata.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
         {
@@ -84,7 +91,7 @@ internal sealed class PodSecurityInputReader
             return PodSecurityInput.NoAnnotations;
         }
 
-        var path = $"{metadataPath}.annotations";
+        var path = Child(metadataPath, "annotations");
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var annotation in annotations.EnumerateObject())
         {
@@ -116,11 +123,11 @@ internal sealed class PodSecurityInputReader
             AppArmorProfileType = ProfileType(context, "appArmorProfile", path),
             SeLinuxOptions = seLinux is { } options
                 ? new SeLinuxSettings(
-                    String(options, "type", $"{path}.seLinuxOptions") ?? "",
-                    String(options, "user", $"{path}.seLinuxOptions") ?? "",
-                    String(options, "role", $"{path}.seLinuxOptions") ?? "")
+                    String(options, "type", Child(path, "seLinuxOptions")) ?? "",
+                    String(options, "user", Child(path, "seLinuxOptions")) ?? "",
+                    String(options, "role", Child(path, "seLinuxOptions")) ?? "")
                 : null,
-            HostProcess = windows is { } windowsOptions ? Bool(windowsOptions, "hostProcess", $"{path}.windowsOptions") : null,
+            HostProcess = windows is { } windowsOptions ? Bool(windowsOptions, "hostProcess", Child(path, "windowsOptions")) : null,
         };
         if (!containerLevel)
         {
@@ -134,7 +141,7 @@ internal sealed class PodSecurityInputReader
             AllowPrivilegeEscalation = Bool(context, "allowPrivilegeEscalation", path),
             ProcMount = String(context, "procMount", path),
             Capabilities = capabilities is { } caps
-                ? new CapabilitySettings(Strings(caps, "add", $"{path}.capabilities"), Strings(caps, "drop", $"{path}.capabilities"))
+                ? new CapabilitySettings(Strings(caps, "add", Child(path, "capabilities")), Strings(caps, "drop", Child(path, "capabilities")))
                 : null,
         };
     }
@@ -143,7 +150,7 @@ internal sealed class PodSecurityInputReader
     private string? ProfileType(JsonElement context, string name, string path)
     {
         var profile = Object(context, name, path);
-        return profile is { } value ? String(value, "type", $"{path}.{name}") ?? "" : null;
+        return profile is { } value ? String(value, "type", Child(path, name)) ?? "" : null;
     }
 
     private List<string> ReadSysctls(JsonElement context, string path)
@@ -176,7 +183,7 @@ internal sealed class PodSecurityInputReader
         var context = Object(container, "securityContext", path);
         return new ContainerInput(String(container, "name", path) ?? "")
         {
-            Security = context is { } value ? ReadSecurityContext(value, $"{path}.securityContext", containerLevel: true) : SecuritySettings.None,
+            Security = context is { } value ? ReadSecurityContext(value, Child(path, "securityContext"), containerLevel: true) : SecuritySettings.None,
             HostPorts = ReadHostPorts(container, path),
             ProbeAndLifecycleHosts = ReadHandlerHosts(container, path),
         };
@@ -204,7 +211,7 @@ internal sealed class PodSecurityInputReader
         {
             if (Object(container, probe, path) is { } handler)
             {
-                AddHandlerHosts(handler, $"{path}.{probe}", ref hosts);
+                AddHandlerHosts(handler, Child(path, probe), ref hosts);
             }
         }
 
@@ -212,9 +219,9 @@ internal sealed class PodSecurityInputReader
         {
             foreach (var hook in (ReadOnlySpan<string>)["postStart", "preStop"])
             {
-                if (Object(lifecycle, hook, $"{path}.lifecycle") is { } handler)
+                if (Object(lifecycle, hook, Child(path, "lifecycle")) is { } handler)
                 {
-                    AddHandlerHosts(handler, $"{path}.lifecycle.{hook}", ref hosts);
+                    AddHandlerHosts(handler, Child(Child(path, "lifecycle"), hook), ref hosts);
                 }
             }
         }
@@ -226,7 +233,7 @@ internal sealed class PodSecurityInputReader
     {
         foreach (var action in (ReadOnlySpan<string>)["httpGet", "tcpSocket"])
         {
-            if (Object(handler, action, path) is { } target && String(target, "host", $"{path}.{action}") is { Length: > 0 } host)
+            if (Object(handler, action, path) is { } target && String(target, "host", Child(path, action)) is { Length: > 0 } host)
             {
                 (hosts ??= []).Add(host);
             }
@@ -366,7 +373,7 @@ internal sealed class PodSecurityInputReader
         var index = 0;
         foreach (var item in array.EnumerateArray())
         {
-            var itemPath = $"{path}.{name}[{index}]";
+            var itemPath = Item(path, name, index);
             if (item.ValueKind == JsonValueKind.Object)
             {
                 yield return (item, itemPath);
@@ -380,8 +387,18 @@ internal sealed class PodSecurityInputReader
         }
     }
 
+    private string Child(string path, string name) => _tracePaths ? $"{path}.{name}" : "";
+
+    private string Item(string path, string name, int index) => _tracePaths ? $"{path}.{name}[{index}]" : "";
+
     private void Error(string path, string expectation, JsonElement found)
     {
+        if (!_tracePaths)
+        {
+            _failed = true;
+            return;
+        }
+
         var message = found.ValueKind == JsonValueKind.Undefined ? expectation : $"{expectation}, found {Describe(found.ValueKind)}";
         _errors.Add(new PodSecurityInputError(path, message));
     }
