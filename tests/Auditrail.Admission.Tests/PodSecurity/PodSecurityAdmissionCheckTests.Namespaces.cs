@@ -56,4 +56,15 @@ public sealed partial class PodSecurityAdmissionCheckTests
         Assert.Equal(FindingAction.Warn, warning.Action);
         Assert.Equal("namespace \"kube-system\" is exempt from Pod Security, and the policy (enforce=baseline:latest) will be ignored", warning.Message);
     }
+
+    [Fact]
+    public void An_exempt_namespace_is_warned_on_update_only_when_its_enforce_level_gets_stricter()
+    {
+        const string baseline = "\"pod-security.kubernetes.io/enforce\":\"baseline\"";
+        const string restricted = "\"pod-security.kubernetes.io/enforce\":\"restricted\"";
+
+        Assert.Single(Run(NamespaceRequest(restricted, AdmissionOperation.Update, baseline, name: "kube-system"), new InMemoryNamespaces(), Exempting).Findings);
+        Assert.Empty(Run(NamespaceRequest(baseline, AdmissionOperation.Update, restricted, name: "kube-system"), new InMemoryNamespaces(), Exempting).Findings);
+        Assert.Empty(Run(NamespaceRequest(baseline + ",\"team\":\"x\"", AdmissionOperation.Update, baseline, name: "kube-system"), new InMemoryNamespaces(), Exempting).Findings);
+    }
 }

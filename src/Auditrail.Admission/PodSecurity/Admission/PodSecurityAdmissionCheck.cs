@@ -206,24 +206,30 @@ public sealed class PodSecurityAdmissionCheck(PodSecurityConfiguration configura
     {
         var labels = PodSecurityPolicy.LabelsOf(request.Object);
         var policy = PodSecurityPolicy.FromLabels(labels, configuration.Defaults, out var errors);
-        if (errors.Count > 0)
+        PodSecurityPolicy? oldPolicy = null;
+        IReadOnlyList<string> oldErrors = [];
+        if (request.Operation == AdmissionOperation.Update)
         {
-            var unchanged = false;
-            if (request.Operation == AdmissionOperation.Update)
+            oldPolicy = PodSecurityPolicy.FromLabels(PodSecurityPolicy.LabelsOf(request.OldObject), configuration.Defaults, out oldErrors);
+        }
+
+        if (errors.Count > 0 && (oldErrors.Count == 0 || !oldErrors.SequenceEqual(errors)))
+        {
+            foreach (var error in errors)
             {
-                PodSecurityPolicy.FromLabels(PodSecurityPolicy.LabelsOf(request.OldObject), configuration.Defaults, out var oldErrors);
-                unchanged = oldErrors.Count > 0 && oldErrors.SequenceEqual(errors);
+                result.Findings.Add(new AdmissionFinding(SourceName, NamespaceLabelsCheckId, error, FindingAction.Deny, "metadata.labels"));
             }
 
-            if (!unchanged)
-            {
-                foreach (var error in errors)
-                {
-                    result.Findings.Add(new AdmissionFinding(SourceName, NamespaceLabelsCheckId, error, FindingAction.Deny, "metadata.labels"));
-                }
+            return;
+        }
 
-                return;
-            }
+        // On update, upstream looks again only when the enforce policy got stricter.
+        if (oldPolicy is { } previous
+            && (policy.Enforce == previous.Enforce
+                || policy.Enforce.Level == PodSecurityLevel.Privileged
+                || (policy.Enforce.Version == previous.Enforce.Version && policy.Enforce.Level <= previous.Enforce.Level)))
+        {
+            return;
         }
 
         var name = request.Name is { Length: > 0 } requestName ? requestName : NameOf(request.Object);
