@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 
 namespace Auditrail.Admission.PodSecurity.Input;
@@ -17,6 +18,11 @@ internal sealed class PodSecurityInputReader
         "vsphereVolume", "quobyte", "azureDisk", "photonPersistentDisk", "projected", "portworxVolume", "scaleIO", "storageos",
         "csi", "ephemeral", "image",
     };
+
+    private static readonly byte[][] ContainerLists = ["initContainers"u8.ToArray(), "containers"u8.ToArray(), "ephemeralContainers"u8.ToArray()];
+    private static readonly byte[][] Probes = ["livenessProbe"u8.ToArray(), "readinessProbe"u8.ToArray(), "startupProbe"u8.ToArray()];
+    private static readonly byte[][] Hooks = ["postStart"u8.ToArray(), "preStop"u8.ToArray()];
+    private static readonly byte[][] HandlerActions = ["httpGet"u8.ToArray(), "tcpSocket"u8.ToArray()];
 
     private readonly List<PodSecurityInputError> _errors = [];
 
@@ -54,18 +60,18 @@ internal sealed class PodSecurityInputReader
             return new PodSecurityInput { Annotations = annotations, Errors = _errors };
         }
 
-        var podSecurityContext = Object(spec, "securityContext", specPath);
-        var contextPath = Child(specPath, "securityContext");
-        var os = Object(spec, "os", specPath);
+        var podSecurityContext = Object(spec, "securityContext"u8, specPath);
+        var contextPath = Child(specPath, "securityContext"u8);
+        var os = Object(spec, "os"u8, specPath);
         return new PodSecurityInput
         {
             Annotations = annotations,
-            HostNetwork = Bool(spec, "hostNetwork", specPath) ?? false,
-            HostPid = Bool(spec, "hostPID", specPath) ?? false,
-            HostIpc = Bool(spec, "hostIPC", specPath) ?? false,
-            HostUsers = Bool(spec, "hostUsers", specPath),
-            OsName = os is { } osValue ? String(osValue, "name", Child(specPath, "os")) : null,
-            RuntimeClassName = String(spec, "runtimeClassName", specPath),
+            HostNetwork = Bool(spec, "hostNetwork"u8, specPath) ?? false,
+            HostPid = Bool(spec, "hostPID"u8, specPath) ?? false,
+            HostIpc = Bool(spec, "hostIPC"u8, specPath) ?? false,
+            HostUsers = Bool(spec, "hostUsers"u8, specPath),
+            OsName = os is { } osValue ? String(osValue, "name"u8, Child(specPath, "os"u8)) : null,
+            RuntimeClassName = String(spec, "runtimeClassName"u8, specPath),
             PodSecurity = podSecurityContext is { } context ? ReadSecurityContext(context, contextPath, containerLevel: false) : SecuritySettings.None,
             Sysctls = podSecurityContext is { } sysctlContext ? ReadSysctls(sysctlContext, contextPath) : [],
             Containers = ReadAllContainers(spec, specPath),
@@ -86,12 +92,12 @@ internal sealed class PodSecurityInputReader
             return PodSecurityInput.NoAnnotations;
         }
 
-        if (Object(metadata, "annotations", metadataPath) is not { } annotations)
+        if (Object(metadata, "annotations"u8, metadataPath) is not { } annotations)
         {
             return PodSecurityInput.NoAnnotations;
         }
 
-        var path = Child(metadataPath, "annotations");
+        var path = Child(metadataPath, "annotations"u8);
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var annotation in annotations.EnumerateObject())
         {
@@ -113,52 +119,53 @@ internal sealed class PodSecurityInputReader
 
     private SecuritySettings ReadSecurityContext(JsonElement context, string path, bool containerLevel)
     {
-        var seLinux = Object(context, "seLinuxOptions", path);
-        var windows = Object(context, "windowsOptions", path);
-        var settings = new SecuritySettings
+        var seLinux = Object(context, "seLinuxOptions"u8, path);
+        var windows = Object(context, "windowsOptions"u8, path);
+
+        // Privileged, allowPrivilegeEscalation, procMount and capabilities exist only on containers.
+        var capabilities = containerLevel ? Object(context, "capabilities"u8, path) : null;
+        return new SecuritySettings
         {
-            RunAsNonRoot = Bool(context, "runAsNonRoot", path),
-            RunAsUser = Integer(context, "runAsUser", path, long.MinValue, long.MaxValue),
-            SeccompProfileType = ProfileType(context, "seccompProfile", path),
-            AppArmorProfileType = ProfileType(context, "appArmorProfile", path),
+            RunAsNonRoot = Bool(context, "runAsNonRoot"u8, path),
+            RunAsUser = Integer(context, "runAsUser"u8, path, long.MinValue, long.MaxValue),
+            SeccompProfileType = ProfileType(context, "seccompProfile"u8, path),
+            AppArmorProfileType = ProfileType(context, "appArmorProfile"u8, path),
             SeLinuxOptions = seLinux is { } options
                 ? new SeLinuxSettings(
-                    String(options, "type", Child(path, "seLinuxOptions")) ?? "",
-                    String(options, "user", Child(path, "seLinuxOptions")) ?? "",
-                    String(options, "role", Child(path, "seLinuxOptions")) ?? "")
+                    String(options, "type"u8, Child(path, "seLinuxOptions"u8)) ?? "",
+                    String(options, "user"u8, Child(path, "seLinuxOptions"u8)) ?? "",
+                    String(options, "role"u8, Child(path, "seLinuxOptions"u8)) ?? "")
                 : null,
-            HostProcess = windows is { } windowsOptions ? Bool(windowsOptions, "hostProcess", Child(path, "windowsOptions")) : null,
-        };
-        if (!containerLevel)
-        {
-            return settings;
-        }
-
-        var capabilities = Object(context, "capabilities", path);
-        return settings with
-        {
-            Privileged = Bool(context, "privileged", path),
-            AllowPrivilegeEscalation = Bool(context, "allowPrivilegeEscalation", path),
-            ProcMount = String(context, "procMount", path),
+            HostProcess = windows is { } windowsOptions ? Bool(windowsOptions, "hostProcess"u8, Child(path, "windowsOptions"u8)) : null,
+            Privileged = containerLevel ? Bool(context, "privileged"u8, path) : null,
+            AllowPrivilegeEscalation = containerLevel ? Bool(context, "allowPrivilegeEscalation"u8, path) : null,
+            ProcMount = containerLevel ? String(context, "procMount"u8, path) : null,
             Capabilities = capabilities is { } caps
-                ? new CapabilitySettings(Strings(caps, "add", Child(path, "capabilities")), Strings(caps, "drop", Child(path, "capabilities")))
+                ? new CapabilitySettings(Strings(caps, "add"u8, Child(path, "capabilities"u8)), Strings(caps, "drop"u8, Child(path, "capabilities"u8)))
                 : null,
         };
     }
 
     /// <summary>The profile's type: null when the profile is not set, "" when it is set without a type.</summary>
-    private string? ProfileType(JsonElement context, string name, string path)
+    private string? ProfileType(JsonElement context, ReadOnlySpan<byte> name, string path)
     {
         var profile = Object(context, name, path);
-        return profile is { } value ? String(value, "type", Child(path, name)) ?? "" : null;
+        return profile is { } value ? String(value, "type"u8, Child(path, name)) ?? "" : null;
     }
 
     private List<string> ReadSysctls(JsonElement context, string path)
     {
         var names = new List<string>();
-        foreach (var (sysctl, itemPath) in ObjectItems(context, "sysctls", path))
+        if (Array(context, "sysctls"u8, path) is { } items)
         {
-            names.Add(String(sysctl, "name", itemPath) ?? "");
+            var index = 0;
+            foreach (var sysctl in items.EnumerateArray())
+            {
+                if (ItemObject(sysctl, path, "sysctls"u8, index++) is { } itemPath)
+                {
+                    names.Add(String(sysctl, "name"u8, itemPath) ?? "");
+                }
+            }
         }
 
         return names;
@@ -167,11 +174,18 @@ internal sealed class PodSecurityInputReader
     private List<ContainerInput> ReadAllContainers(JsonElement spec, string specPath)
     {
         var containers = new List<ContainerInput>();
-        foreach (var list in (ReadOnlySpan<string>)["initContainers", "containers", "ephemeralContainers"])
+        foreach (var list in ContainerLists)
         {
-            foreach (var (container, itemPath) in ObjectItems(spec, list, specPath))
+            if (Array(spec, list, specPath) is { } items)
             {
-                containers.Add(ReadContainer(container, itemPath));
+                var index = 0;
+                foreach (var container in items.EnumerateArray())
+                {
+                    if (ItemObject(container, specPath, list, index++) is { } itemPath)
+                    {
+                        containers.Add(ReadContainer(container, itemPath));
+                    }
+                }
             }
         }
 
@@ -180,10 +194,10 @@ internal sealed class PodSecurityInputReader
 
     private ContainerInput ReadContainer(JsonElement container, string path)
     {
-        var context = Object(container, "securityContext", path);
-        return new ContainerInput(String(container, "name", path) ?? "")
+        var context = Object(container, "securityContext"u8, path);
+        return new ContainerInput(String(container, "name"u8, path) ?? "")
         {
-            Security = context is { } value ? ReadSecurityContext(value, Child(path, "securityContext"), containerLevel: true) : SecuritySettings.None,
+            Security = context is { } value ? ReadSecurityContext(value, Child(path, "securityContext"u8), containerLevel: true) : SecuritySettings.None,
             HostPorts = ReadHostPorts(container, path),
             ProbeAndLifecycleHosts = ReadHandlerHosts(container, path),
         };
@@ -192,9 +206,16 @@ internal sealed class PodSecurityInputReader
     private List<int> ReadHostPorts(JsonElement container, string path)
     {
         List<int>? ports = null;
-        foreach (var (port, itemPath) in ObjectItems(container, "ports", path))
+        if (Array(container, "ports"u8, path) is not { } items)
         {
-            if (Integer(port, "hostPort", itemPath, int.MinValue, int.MaxValue) is { } hostPort and not 0)
+            return [];
+        }
+
+        var index = 0;
+        foreach (var port in items.EnumerateArray())
+        {
+            if (ItemObject(port, path, "ports"u8, index++) is { } itemPath
+                && Integer(port, "hostPort"u8, itemPath, int.MinValue, int.MaxValue) is { } hostPort and not 0)
             {
                 (ports ??= []).Add((int)hostPort);
             }
@@ -207,7 +228,7 @@ internal sealed class PodSecurityInputReader
     private List<string> ReadHandlerHosts(JsonElement container, string path)
     {
         List<string>? hosts = null;
-        foreach (var probe in (ReadOnlySpan<string>)["livenessProbe", "readinessProbe", "startupProbe"])
+        foreach (var probe in Probes)
         {
             if (Object(container, probe, path) is { } handler)
             {
@@ -215,13 +236,13 @@ internal sealed class PodSecurityInputReader
             }
         }
 
-        if (Object(container, "lifecycle", path) is { } lifecycle)
+        if (Object(container, "lifecycle"u8, path) is { } lifecycle)
         {
-            foreach (var hook in (ReadOnlySpan<string>)["postStart", "preStop"])
+            foreach (var hook in Hooks)
             {
-                if (Object(lifecycle, hook, Child(path, "lifecycle")) is { } handler)
+                if (Object(lifecycle, hook, Child(path, "lifecycle"u8)) is { } handler)
                 {
-                    AddHandlerHosts(handler, Child(Child(path, "lifecycle"), hook), ref hosts);
+                    AddHandlerHosts(handler, Child(Child(path, "lifecycle"u8), hook), ref hosts);
                 }
             }
         }
@@ -231,9 +252,9 @@ internal sealed class PodSecurityInputReader
 
     private void AddHandlerHosts(JsonElement handler, string path, ref List<string>? hosts)
     {
-        foreach (var action in (ReadOnlySpan<string>)["httpGet", "tcpSocket"])
+        foreach (var action in HandlerActions)
         {
-            if (Object(handler, action, path) is { } target && String(target, "host", Child(path, action)) is { Length: > 0 } host)
+            if (Object(handler, action, path) is { } target && String(target, "host"u8, Child(path, action)) is { Length: > 0 } host)
             {
                 (hosts ??= []).Add(host);
             }
@@ -243,8 +264,19 @@ internal sealed class PodSecurityInputReader
     private List<VolumeInput> ReadVolumes(JsonElement spec, string specPath)
     {
         var volumes = new List<VolumeInput>();
-        foreach (var (volume, itemPath) in ObjectItems(spec, "volumes", specPath))
+        if (Array(spec, "volumes"u8, specPath) is not { } items)
         {
+            return volumes;
+        }
+
+        var index = 0;
+        foreach (var volume in items.EnumerateArray())
+        {
+            if (ItemObject(volume, specPath, "volumes"u8, index++) is not { } itemPath)
+            {
+                continue;
+            }
+
             var sources = new List<string>(1);
             foreach (var field in volume.EnumerateObject())
             {
@@ -256,7 +288,7 @@ internal sealed class PodSecurityInputReader
                 }
             }
 
-            volumes.Add(new VolumeInput(String(volume, "name", itemPath) ?? "", sources));
+            volumes.Add(new VolumeInput(String(volume, "name"u8, itemPath) ?? "", sources));
         }
 
         return volumes;
@@ -264,14 +296,14 @@ internal sealed class PodSecurityInputReader
 
     // ---- typed access: absent and null are "unset"; any other wrong kind is an error and also "unset" ----
 
-    private JsonElement? Object(JsonElement obj, string name, string path) => Field(obj, name, path, JsonValueKind.Object, "expected an object");
+    private JsonElement? Object(JsonElement obj, ReadOnlySpan<byte> name, string path) => Field(obj, name, path, JsonValueKind.Object, "expected an object");
 
-    private JsonElement? Array(JsonElement obj, string name, string path) => Field(obj, name, path, JsonValueKind.Array, "expected an array");
+    private JsonElement? Array(JsonElement obj, ReadOnlySpan<byte> name, string path) => Field(obj, name, path, JsonValueKind.Array, "expected an array");
 
-    private string? String(JsonElement obj, string name, string path) => Field(obj, name, path, JsonValueKind.String, "expected a string")?.GetString();
+    private string? String(JsonElement obj, ReadOnlySpan<byte> name, string path) => Field(obj, name, path, JsonValueKind.String, "expected a string")?.GetString();
 
     /// <summary>A field of one JSON kind; null when absent or null, and an error (then null) when of another kind.</summary>
-    private JsonElement? Field(JsonElement obj, string name, string path, JsonValueKind kind, string expectation)
+    private JsonElement? Field(JsonElement obj, ReadOnlySpan<byte> name, string path, JsonValueKind kind, string expectation)
     {
         if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
@@ -280,7 +312,7 @@ internal sealed class PodSecurityInputReader
 
         if (value.ValueKind != kind)
         {
-            Error($"{path}.{name}", expectation, value);
+            Error(Child(path, name), expectation, value);
             return null;
         }
 
@@ -298,7 +330,7 @@ internal sealed class PodSecurityInputReader
         return false;
     }
 
-    private bool? Bool(JsonElement obj, string name, string path)
+    private bool? Bool(JsonElement obj, ReadOnlySpan<byte> name, string path)
     {
         if (!obj.TryGetProperty(name, out var value))
         {
@@ -314,13 +346,13 @@ internal sealed class PodSecurityInputReader
             case JsonValueKind.Null:
                 return null;
             default:
-                Error($"{path}.{name}", "expected a boolean", value);
+                Error(Child(path, name), "expected a boolean", value);
                 return null;
         }
     }
 
     /// <summary>An integer within [min, max]; a fraction or an out-of-range number is an error, as the Go decoder refuses both.</summary>
-    private long? Integer(JsonElement obj, string name, string path, long min, long max)
+    private long? Integer(JsonElement obj, ReadOnlySpan<byte> name, string path, long min, long max)
     {
         if (Field(obj, name, path, JsonValueKind.Number, "expected an integer") is not { } value)
         {
@@ -329,21 +361,21 @@ internal sealed class PodSecurityInputReader
 
         if (!value.TryGetInt64(out var number) || number < min || number > max)
         {
-            Error($"{path}.{name}", $"expected an integer between {min} and {max}, found {value.GetRawText()}", default);
+            Error(Child(path, name), $"expected an integer between {min} and {max}, found {value.GetRawText()}", default);
             return null;
         }
 
         return number;
     }
 
-    private List<string> Strings(JsonElement obj, string name, string path)
+    private IReadOnlyList<string> Strings(JsonElement obj, ReadOnlySpan<byte> name, string path)
     {
-        var result = new List<string>();
         if (Array(obj, name, path) is not { } array)
         {
-            return result;
+            return [];
         }
 
+        var result = new List<string>(array.GetArrayLength());
         var index = 0;
         foreach (var item in array.EnumerateArray())
         {
@@ -353,7 +385,7 @@ internal sealed class PodSecurityInputReader
             }
             else
             {
-                Error($"{path}.{name}[{index}]", "expected a string", item);
+                Error($"{Child(path, name)}[{index}]", "expected a string", item);
             }
 
             index++;
@@ -362,34 +394,22 @@ internal sealed class PodSecurityInputReader
         return result;
     }
 
-    /// <summary>The object items of an array field with their paths; items of another kind are reported and skipped.</summary>
-    private IEnumerable<(JsonElement Item, string Path)> ObjectItems(JsonElement obj, string name, string path)
+    /// <summary>The path of an array item that is an object (empty on the fast pass); null, with an error, for an item of another kind.</summary>
+    private string? ItemObject(JsonElement item, string path, ReadOnlySpan<byte> name, int index)
     {
-        if (Array(obj, name, path) is not { } array)
+        var itemPath = Item(path, name, index);
+        if (item.ValueKind == JsonValueKind.Object)
         {
-            yield break;
+            return itemPath;
         }
 
-        var index = 0;
-        foreach (var item in array.EnumerateArray())
-        {
-            var itemPath = Item(path, name, index);
-            if (item.ValueKind == JsonValueKind.Object)
-            {
-                yield return (item, itemPath);
-            }
-            else
-            {
-                Error(itemPath, "expected an object", item);
-            }
-
-            index++;
-        }
+        Error(itemPath, "expected an object", item);
+        return null;
     }
 
-    private string Child(string path, string name) => _tracePaths ? $"{path}.{name}" : "";
+    private string Child(string path, ReadOnlySpan<byte> name) => _tracePaths ? $"{path}.{Encoding.UTF8.GetString(name)}" : "";
 
-    private string Item(string path, string name, int index) => _tracePaths ? $"{path}.{name}[{index}]" : "";
+    private string Item(string path, ReadOnlySpan<byte> name, int index) => _tracePaths ? $"{path}.{Encoding.UTF8.GetString(name)}[{index}]" : "";
 
     private void Error(string path, string expectation, JsonElement found)
     {
