@@ -2,7 +2,7 @@ namespace Auditrail.Admission.Guardrails;
 
 /// <summary>
 /// The paths <c>setDefaults</c> writes to: dotted field names, <c>['a.b/c']</c> for a key holding dots
-/// or slashes, and <c>[*]</c> for every element of a list
+/// or slashes, <c>[0]</c> for one element of a list and <c>[*]</c> for every element
 /// (<c>spec.containers[*].securityContext.allowPrivilegeEscalation</c>).
 /// </summary>
 internal static class FieldPath
@@ -26,6 +26,14 @@ internal static class FieldPath
             {
                 segments.Add(EachElement);
                 i += EachElement.Length;
+                continue;
+            }
+
+            if (text[i] == '[' && text.IndexOf(']', i) is var close and > 0 && int.TryParse(text.AsSpan(i + 1, close - i - 1), out _))
+            {
+                // A list index ([0]): test suites name single elements; setDefaults writes through [*].
+                segments.Add(text[(i + 1)..close]);
+                i = close + 1;
                 continue;
             }
 
