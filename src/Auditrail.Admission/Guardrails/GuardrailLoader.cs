@@ -209,7 +209,7 @@ public sealed class GuardrailLoader
         }
 
         CheckKeys(place, match, MatchKeys, "match");
-        var apiGroups = Strings(place, match, "apiGroups");
+        var apiGroups = Strings(place, match, "apiGroups", allowEmpty: true);
         var kinds = new List<KindMatcher>();
         foreach (var (text, node) in StringsWithNodes(place, match, "kinds"))
         {
@@ -583,10 +583,11 @@ public sealed class GuardrailLoader
         return false;
     }
 
-    private List<string> Strings(DocumentPlace place, YamlMappingNode map, string key) =>
-        [.. StringsWithNodes(place, map, key).Select(s => s.Text)];
+    /// <param name="allowEmpty">Whether "" is a value (the core API group is).</param>
+    private List<string> Strings(DocumentPlace place, YamlMappingNode map, string key, bool allowEmpty = false) =>
+        [.. StringsWithNodes(place, map, key, allowEmpty).Select(s => s.Text)];
 
-    private List<(string Text, YamlNode Node)> StringsWithNodes(DocumentPlace place, YamlMappingNode map, string key)
+    private List<(string Text, YamlNode Node)> StringsWithNodes(DocumentPlace place, YamlMappingNode map, string key, bool allowEmpty = false)
     {
         var result = new List<(string, YamlNode)>();
         if (!map.Children.TryGetValue(new YamlScalarNode(key), out var node))
@@ -602,7 +603,7 @@ public sealed class GuardrailLoader
 
         foreach (var item in sequence.Children)
         {
-            if (item is YamlScalarNode { Value: { Length: > 0 } text })
+            if (item is YamlScalarNode { Value: { } text } && (allowEmpty || text.Length > 0))
             {
                 result.Add((text, item));
             }

@@ -153,7 +153,7 @@ public sealed class AuditReplay : IAuditEventHandler
             Uid = auditEvent.AuditId ?? string.Empty,
             Kind = new GroupVersionKind(objectGroup, version, kind),
             Resource = new GroupVersionResource(group, auditEvent.ObjectApiVersion ?? version, resource),
-            Name = auditEvent.Name ?? Metadata(obj, "name"),
+            Name = auditEvent.Name ?? Metadata(obj, "name") ?? GeneratedName(obj),
             Namespace = auditEvent.Namespace,
             Operation = verb == "create" ? AdmissionOperation.Create : AdmissionOperation.Update,
             UserInfo = User(auditEvent),
@@ -221,6 +221,9 @@ public sealed class AuditReplay : IAuditEventHandler
             p => (IReadOnlyList<string>)[.. p.Value.ValueKind == JsonValueKind.Array ? p.Value.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!) : []],
             StringComparer.Ordinal);
     }
+
+    /// <summary>A create with generateName has no name until the apiserver picks one; show the prefix it was given.</summary>
+    private static string? GeneratedName(JsonElement obj) => Metadata(obj, "generateName") is { } prefix ? prefix + "*" : null;
 
     private static string FullResource(string group, string resource) => group.Length == 0 ? resource : $"{resource}.{group}";
 
