@@ -97,15 +97,8 @@ public sealed class GuardrailLoader
     {
         foreach (var chunk in YamlDocuments.Split(text))
         {
-            var stream = new YamlStream();
-            try
+            if (YamlDocuments.Parse(chunk, file, AdmissionCodes.YamlSyntax, string.Empty, _diagnostics) is not { } stream)
             {
-                stream.Load(new StringReader(chunk.Text));
-            }
-            catch (YamlException ex)
-            {
-                _diagnostics.Add(new AdmissionDiagnostic(file, chunk.FirstLine + (int)ex.Start.Line - 1, (int)ex.Start.Column, AdmissionCodes.YamlSyntax,
-                    ex.InnerException?.Message ?? ex.Message));
                 continue;
             }
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Auditrail.Admission.Guardrails;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Auditrail.Admission.Manifests;
@@ -82,16 +81,9 @@ public static class ManifestReader
         var documentIndex = 0;
         foreach (var chunk in YamlDocuments.Split(text))
         {
-            var stream = new YamlStream();
-            try
-            {
-                stream.Load(new StringReader(chunk.Text));
-            }
-            catch (YamlException ex)
+            if (YamlDocuments.Parse(chunk, source, AdmissionCodes.ManifestSyntax, $"document {documentIndex}: ", diagnostics) is not { } stream)
             {
                 // A broken document is reported and skipped; the documents around it are still read.
-                diagnostics.Add(new AdmissionDiagnostic(source, chunk.FirstLine + (int)ex.Start.Line - 1, (int)ex.Start.Column, AdmissionCodes.ManifestSyntax,
-                    $"document {documentIndex}: {ex.InnerException?.Message ?? ex.Message}"));
                 documentIndex++;
                 continue;
             }

@@ -1,3 +1,7 @@
+using Auditrail.Admission.Guardrails;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
 namespace Auditrail.Admission.Manifests;
 
 /// <summary>One document of a multi-document YAML text and the 1-based line it starts on.</summary>
@@ -54,5 +58,30 @@ internal static class YamlDocuments
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Parses one document; on a syntax error adds a diagnostic placed in the file and returns null.
+    /// YamlDotNet reports most errors as <see cref="YamlException"/> with a position, but some malformed
+    /// flow collections end its scanner with <see cref="InvalidOperationException"/> instead: placed at the document's start.
+    /// </summary>
+    public static YamlStream? Parse(YamlChunk chunk, string file, string code, string prefix, List<AdmissionDiagnostic> diagnostics)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(chunk.Text));
+            return stream;
+        }
+        catch (YamlException ex)
+        {
+            diagnostics.Add(new AdmissionDiagnostic(file, chunk.FirstLine + (int)ex.Start.Line - 1, (int)ex.Start.Column, code, prefix + (ex.InnerException?.Message ?? ex.Message)));
+        }
+        catch (InvalidOperationException)
+        {
+            diagnostics.Add(new AdmissionDiagnostic(file, chunk.FirstLine, 1, code, prefix + "malformed YAML in this document (an unterminated flow collection or scalar?)"));
+        }
+
+        return null;
     }
 }

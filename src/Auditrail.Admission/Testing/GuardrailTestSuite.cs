@@ -83,6 +83,11 @@ public sealed record GuardrailTestSuite(
             diagnostics.Add(new AdmissionDiagnostic(file, 0, 0, AdmissionCodes.SuiteError, $"cannot read: {ex.Message}"));
             return null;
         }
+        catch (InvalidOperationException)
+        {
+            diagnostics.Add(new AdmissionDiagnostic(file, 1, 1, AdmissionCodes.SuiteError, "malformed YAML"));
+            return null;
+        }
         catch (YamlException ex)
         {
             diagnostics.Add(new AdmissionDiagnostic(file, (int)ex.Start.Line, (int)ex.Start.Column, AdmissionCodes.SuiteError, ex.InnerException?.Message ?? ex.Message));
