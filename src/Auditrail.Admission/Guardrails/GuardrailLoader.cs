@@ -362,9 +362,10 @@ public sealed class GuardrailLoader
     {
         CheckKeys(place, item, EntryKeys, isLabel ? "addLabels item" : "addAnnotations item");
         var key = RequiredString(place, item, "key", "entry");
-        if (key is not null && isLabel && !MetadataNames.IsQualifiedName(key))
+        if (key is not null && !MetadataNames.IsQualifiedName(key))
         {
-            Error(place, item, AdmissionCodes.InvalidValue, $"'{key}' is not a valid label key ([prefix/]name, name at most 63 characters of [A-Za-z0-9_.-])");
+            // Label and annotation keys share the syntax.
+            Error(place, item, AdmissionCodes.InvalidValue, $"'{key}' is not a valid {(isLabel ? "label" : "annotation")} key ([prefix/]name, name at most 63 characters of [A-Za-z0-9_.-])");
             return null;
         }
 

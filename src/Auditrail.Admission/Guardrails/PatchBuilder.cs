@@ -26,6 +26,18 @@ internal sealed class PatchBuilder(JsonNode? root)
         var node = _root;
         for (var i = 0; i < tokens.Count; i++)
         {
+            // Lists are walked by index (paths from Expand); they are never created or extended here.
+            if (node is JsonArray array)
+            {
+                if (i == tokens.Count - 1 || !int.TryParse(tokens[i], out var index) || index < 0 || index >= array.Count)
+                {
+                    return;
+                }
+
+                node = array[index];
+                continue;
+            }
+
             if (node is not JsonObject obj)
             {
                 return;

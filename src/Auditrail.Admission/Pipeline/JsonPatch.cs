@@ -65,8 +65,7 @@ public static class JsonPatch
                 Remove(root, tokens, operation.Path);
                 return root;
             case "replace":
-                Remove(root, tokens, operation.Path);
-                return Add(root, tokens, Copy(operation.Value), operation.Path);
+                return Replace(root, tokens, Copy(operation.Value), operation.Path);
             case "test":
                 if (!JsonNode.DeepEquals(Get(root, tokens, operation.Path), operation.Value))
                 {
@@ -119,6 +118,31 @@ public static class JsonPatch
                 break;
             default:
                 throw new JsonPatchException($"{path}: the parent is missing or cannot hold '{last}'");
+        }
+
+        return root;
+    }
+
+    /// <summary>Replaces in place, so an object keeps its key order.</summary>
+    private static JsonNode? Replace(JsonNode? root, IReadOnlyList<string> tokens, JsonNode? value, string path)
+    {
+        if (tokens.Count == 0)
+        {
+            return value;
+        }
+
+        var parent = Get(root, tokens.Take(tokens.Count - 1).ToList(), path);
+        var last = tokens[^1];
+        switch (parent)
+        {
+            case JsonObject obj when obj.ContainsKey(last):
+                obj[last] = value;
+                break;
+            case JsonArray array when int.TryParse(last, out var index) && index >= 0 && index < array.Count:
+                array[index] = value;
+                break;
+            default:
+                throw new JsonPatchException($"{path}: nothing to replace");
         }
 
         return root;
