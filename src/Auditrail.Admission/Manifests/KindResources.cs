@@ -3,7 +3,9 @@ namespace Auditrail.Admission.Manifests;
 /// <summary>
 /// What an offline check needs to know of a kind without asking a cluster: its resource name and
 /// whether it is cluster-scoped. Built-in kinds come from this table; other kinds use the apiserver's
-/// own guess for unregistered kinds (lower case, plural by <c>s</c>/<c>es</c>/<c>ies</c>) and count as namespaced.
+/// guess in the spirit of the apiserver's for unregistered kinds (lower case, plural by <c>s</c>, <c>es</c>
+/// after s/x/ch/sh, <c>ies</c> after a consonant and y: <c>gateways</c>, not the apiserver's <c>gatewaies</c>)
+/// and count as namespaced.
 /// </summary>
 public static class KindResources
 {
@@ -39,12 +41,12 @@ public static class KindResources
         }
 
         var lower = kind.ToLowerInvariant();
-        if (lower.EndsWith('s'))
+        if (lower.EndsWith('s') || lower.EndsWith('x') || lower.EndsWith("ch", StringComparison.Ordinal) || lower.EndsWith("sh", StringComparison.Ordinal))
         {
             return lower + "es";
         }
 
-        return lower.EndsWith('y') ? lower[..^1] + "ies" : lower + "s";
+        return lower.Length > 1 && lower[^1] == 'y' && !"aeiou".Contains(lower[^2], StringComparison.Ordinal) ? lower[..^1] + "ies" : lower + "s";
     }
 
     /// <summary>Splits <c>apps/v1</c> into group and version; <c>v1</c> is the core group.</summary>
