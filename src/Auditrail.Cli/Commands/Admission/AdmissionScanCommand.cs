@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Auditrail.Admission.Manifests;
 using Auditrail.Admission.Reports;
 using Auditrail.Cli.Hosting;
@@ -62,24 +63,35 @@ internal static class AdmissionScanCommand
         catalog.AddRange(manifests);
         var pipeline = AdmissionSetup.Compose(guardrails, catalog);
         var reports = PolicyReportBuilder.Build(manifests, guardrails.Guardrails, pipeline, TimeProvider.System.GetUtcNow(), cancellationToken);
-        var fail = 0;
-        foreach (var report in reports)
+        var fail = reports.Sum(r => (int)r["summary"]!["fail"]!);
+        switch (format)
         {
-            fail += (int)report["summary"]!["fail"]!;
-            using var document = JsonDocument.Parse(report.ToJsonString());
-            if (format == OutputFormat.Table)
-            {
-                var summary = report["summary"]!;
-                context.Out.WriteLine($"{report["kind"]} {report["metadata"]!["namespace"]?.ToString() ?? "(cluster)"}: pass {summary["pass"]}, fail {summary["fail"]}, warn {summary["warn"]}");
-                continue;
-            }
+            case OutputFormat.Table:
+                foreach (var report in reports)
+                {
+                    var summary = report["summary"]!;
+                    context.Out.WriteLine($"{report["kind"]} {report["metadata"]!["namespace"]?.ToString() ?? "(cluster)"}: pass {summary["pass"]}, fail {summary["fail"]}, warn {summary["warn"]}");
+                }
 
-            if (format == OutputFormat.Yaml)
-            {
-                context.Out.WriteLine("---");
-            }
+                break;
+            case OutputFormat.Yaml:
+                // One YAML document per report, ready for kubectl apply.
+                foreach (var report in reports)
+                {
+                    using var document = JsonDocument.Parse(report.ToJsonString());
+                    context.Out.WriteLine("---");
+                    StructuredOutput.Write(context, format, writer => document.RootElement.WriteTo(writer));
+                }
 
-            StructuredOutput.Write(context, format, writer => document.RootElement.WriteTo(writer));
+                break;
+            default:
+                // One JSON document: a List of the reports, as kubectl get -o json writes several objects.
+                using (var list = JsonDocument.Parse(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "List", ["items"] = new JsonArray([.. reports]) }.ToJsonString()))
+                {
+                    StructuredOutput.Write(context, format, writer => list.RootElement.WriteTo(writer));
+                }
+
+                break;
         }
 
         context.Error.WriteLine($"scanned {manifests.Count} objects with {guardrails.Guardrails.Count} guardrails: {reports.Count} reports, {fail} failed results");
