@@ -22,48 +22,13 @@ internal static class AdmissionCheckCommand
           auditrail admission check -g guardrails/ --namespaces namespaces.yaml deploy.yaml -o json
         """;
 
-    public static Command Create(CliContext context)
+    public static Command Create(CliContext context) => AdmissionSetup.ManifestCommand(context, "check",
+        "Review each object as a CREATE: mutations first (the patch), then validations of the patched object; exit 1 when any object is denied.",
+        OutputFormat.Table, "default table; json writes one line per object", Run);
+
+    private static int Run(ManifestRun run, OutputFormat format, CancellationToken cancellationToken)
     {
-        var paths = new Argument<string[]>("manifests")
-        {
-            Description = "Manifest files or directories: multi-document YAML, JSON, kind: List.",
-            Arity = ArgumentArity.OneOrMore,
-        };
-        var guardrails = AdmissionSetup.GuardrailsOption();
-        var namespaces = AdmissionSetup.NamespacesOption();
-        var output = OutputOption.Create("default table; json writes one line per object");
-        var command = new Command("check", "Review each object as a CREATE: mutations first (the patch), then validations of the patched object; exit 1 when any object is denied.")
-        {
-            paths, guardrails, namespaces, output,
-        };
-        command.SetAction((parseResult, cancellationToken) => Task.FromResult(Run(context,
-            parseResult.GetValue(paths) ?? [],
-            parseResult.GetValue(guardrails) ?? [],
-            parseResult.GetValue(namespaces) ?? [],
-            parseResult.GetValue(output) ?? OutputFormat.Table,
-            cancellationToken)));
-        return command;
-    }
-
-    private static int Run(CliContext context, string[] paths, string[] guardrailPaths, string[] namespacePaths, OutputFormat format, CancellationToken cancellationToken)
-    {
-        if (AdmissionSetup.LoadGuardrails(context, guardrailPaths) is not { } guardrails)
-        {
-            return ExitCodes.UsageOrUnusableInput;
-        }
-
-        var manifests = AdmissionSetup.ReadManifests(context, paths, out var badInput);
-        var namespaceManifests = AdmissionSetup.ReadManifests(context, namespacePaths, out var badNamespaces);
-        if (manifests.Count == 0)
-        {
-            context.Error.WriteLine("error: no objects read");
-            return ExitCodes.UsageOrUnusableInput;
-        }
-
-        var catalog = new NamespaceCatalog();
-        catalog.AddRange(namespaceManifests);
-        catalog.AddRange(manifests);
-        var pipeline = AdmissionSetup.Compose(guardrails, catalog);
+        var (context, guardrails, manifests, pipeline) = (run.Context, run.Guardrails, run.Manifests, run.Pipeline);
         var results = manifests.Select(m => (Manifest: m, Verdict: pipeline.Review(ManifestRequests.Create(m), cancellationToken))).ToList();
         if (format == OutputFormat.Table)
         {
@@ -88,7 +53,7 @@ internal static class AdmissionCheckCommand
 
         var denied = results.Count(r => !r.Verdict.Allowed);
         context.Error.WriteLine($"checked {results.Count} objects with {guardrails.Guardrails.Count} guardrails: {results.Count - denied} allowed, {denied} denied");
-        return denied > 0 || badInput || badNamespaces || guardrails.HasErrors ? ExitCodes.BadRecords : ExitCodes.Success;
+        return denied > 0 || run.RejectedInput ? ExitCodes.BadRecords : ExitCodes.Success;
     }
 
     /// <summary>One object's result as one JSON line: where it came from, what it is, the decision and why.</summary>

@@ -136,27 +136,26 @@ internal static class AdmissionReplayCommand
         writer.WriteNumber("eventsRead", report.EventsRead);
         writer.WriteNumber("candidates", report.Candidates);
         writer.WriteNumber("replayed", report.Replayed);
-        writer.WriteStartObject("notReplayable");
-        foreach (var (reason, count) in report.NotReplayable)
-        {
-            writer.WriteNumber(reason, count);
-        }
-
-        writer.WriteEndObject();
+        WriteCounts(writer, "notReplayable", report.NotReplayable);
         writer.WriteNumber("wouldDeny", report.WouldDeny.Count);
         writer.WriteNumber("refusedAnyway", report.RefusedAnyway.Count);
         writer.WriteNumber("warned", report.Warned);
         writer.WriteNumber("mutated", report.Mutated);
-        writer.WriteStartObject("wouldDenyByGuardrail");
-        foreach (var (guardrail, count) in report.WouldDenyByGuardrail)
-        {
-            writer.WriteNumber(guardrail, count);
-        }
-
-        writer.WriteEndObject();
+        WriteCounts(writer, "wouldDenyByGuardrail", report.WouldDenyByGuardrail);
         writer.WriteEndObject();
         WriteDenials(writer, "wouldDeny", report.WouldDeny);
         WriteDenials(writer, "refusedAnyway", report.RefusedAnyway);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteCounts(Utf8JsonWriter writer, string property, Dictionary<string, long> counts)
+    {
+        writer.WriteStartObject(property);
+        foreach (var (key, count) in counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal))
+        {
+            writer.WriteNumber(key, count);
+        }
+
         writer.WriteEndObject();
     }
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Auditrail.Admission.Manifests;
 using Auditrail.Admission.Reports;
 using Auditrail.Cli.Hosting;
 using Auditrail.Cli.Output;
@@ -20,48 +19,13 @@ internal static class AdmissionScanCommand
           auditrail admission scan -g guardrails/ k8s/
         """;
 
-    public static Command Create(CliContext context)
+    public static Command Create(CliContext context) => AdmissionSetup.ManifestCommand(context, "scan",
+        "Background scan: validate existing objects (exit 1 when any result fails) and write wgpolicyk8s.io/v1alpha2 PolicyReports (one per namespace, a ClusterPolicyReport for cluster-scoped objects).",
+        OutputFormat.Yaml, "default yaml: the PolicyReports as YAML documents; json: one List", Run);
+
+    private static int Run(ManifestRun run, OutputFormat format, CancellationToken cancellationToken)
     {
-        var paths = new Argument<string[]>("objects")
-        {
-            Description = "Object files or directories (multi-document YAML, JSON, kind: List such as kubectl get -o yaml writes).",
-            Arity = ArgumentArity.OneOrMore,
-        };
-        var guardrails = AdmissionSetup.GuardrailsOption();
-        var namespaces = AdmissionSetup.NamespacesOption();
-        var output = OutputOption.Create("default yaml: the PolicyReports as YAML documents");
-        var command = new Command("scan", "Background scan: validate existing objects (exit 1 when any result fails) and write wgpolicyk8s.io/v1alpha2 PolicyReports (one per namespace, a ClusterPolicyReport for cluster-scoped objects).")
-        {
-            paths, guardrails, namespaces, output,
-        };
-        command.SetAction((parseResult, cancellationToken) => Task.FromResult(Run(context,
-            parseResult.GetValue(paths) ?? [],
-            parseResult.GetValue(guardrails) ?? [],
-            parseResult.GetValue(namespaces) ?? [],
-            parseResult.GetValue(output) ?? OutputFormat.Yaml,
-            cancellationToken)));
-        return command;
-    }
-
-    private static int Run(CliContext context, string[] paths, string[] guardrailPaths, string[] namespacePaths, OutputFormat format, CancellationToken cancellationToken)
-    {
-        if (AdmissionSetup.LoadGuardrails(context, guardrailPaths) is not { } guardrails)
-        {
-            return ExitCodes.UsageOrUnusableInput;
-        }
-
-        var manifests = AdmissionSetup.ReadManifests(context, paths, out var badInput);
-        var namespaceManifests = AdmissionSetup.ReadManifests(context, namespacePaths, out var badNamespaces);
-        if (manifests.Count == 0)
-        {
-            context.Error.WriteLine("error: no objects read");
-            return ExitCodes.UsageOrUnusableInput;
-        }
-
-        var catalog = new NamespaceCatalog();
-        catalog.AddRange(namespaceManifests);
-        catalog.AddRange(manifests);
-        var pipeline = AdmissionSetup.Compose(guardrails, catalog);
+        var (context, guardrails, manifests, pipeline) = (run.Context, run.Guardrails, run.Manifests, run.Pipeline);
         var reports = PolicyReportBuilder.Build(manifests, guardrails.Guardrails, pipeline, TimeProvider.System.GetUtcNow(), cancellationToken);
         var fail = reports.Sum(r => (int)r["summary"]!["fail"]!);
         switch (format)
@@ -95,6 +59,6 @@ internal static class AdmissionScanCommand
         }
 
         context.Error.WriteLine($"scanned {manifests.Count} objects with {guardrails.Guardrails.Count} guardrails: {reports.Count} reports, {fail} failed results");
-        return fail > 0 || badInput || badNamespaces || guardrails.HasErrors ? ExitCodes.BadRecords : ExitCodes.Success;
+        return fail > 0 || run.RejectedInput ? ExitCodes.BadRecords : ExitCodes.Success;
     }
 }

@@ -4,6 +4,7 @@ using Auditrail.Admission.Manifests;
 using Auditrail.Admission.Pipeline;
 using Auditrail.Admission.Review;
 using Auditrail.Cli.Hosting;
+using Auditrail.Cli.Output;
 
 namespace Auditrail.Cli.Commands.Admission;
 
@@ -71,6 +72,57 @@ internal static class AdmissionSetup
     }
 
     /// <summary>
+    /// A verb over manifests (check, scan): the manifests argument, the guardrail, namespace and
+    /// output options, and an action that gets them prepared (<see cref="Prepare"/>).
+    /// </summary>
+    public static Command ManifestCommand(CliContext context, string name, string description, OutputFormat defaultFormat, string outputDescription,
+        Func<ManifestRun, OutputFormat, CancellationToken, int> run)
+    {
+        var paths = new Argument<string[]>("manifests")
+        {
+            Description = "Object files or directories: multi-document YAML, JSON, kind: List (kubectl get -o yaml output too).",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var guardrails = GuardrailsOption();
+        var namespaces = NamespacesOption();
+        var output = OutputOption.Create(outputDescription);
+        var command = new Command(name, description) { paths, guardrails, namespaces, output };
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var prepared = Prepare(context, parseResult.GetValue(paths) ?? [], parseResult.GetValue(guardrails) ?? [], parseResult.GetValue(namespaces) ?? []);
+            return Task.FromResult(prepared is null
+                ? ExitCodes.UsageOrUnusableInput
+                : run(prepared, parseResult.GetValue(output) ?? defaultFormat, cancellationToken));
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// Loads guardrails, the manifests and the namespaces (from <c>--namespaces</c> and among the
+    /// manifests) and composes the pipeline; null, with the reason on stderr, when there is nothing to do.
+    /// </summary>
+    private static ManifestRun? Prepare(CliContext context, string[] paths, string[] guardrailPaths, string[] namespacePaths)
+    {
+        if (LoadGuardrails(context, guardrailPaths) is not { } guardrails)
+        {
+            return null;
+        }
+
+        var manifests = ReadManifests(context, paths, out var badInput);
+        var namespaceManifests = ReadManifests(context, namespacePaths, out var badNamespaces);
+        if (manifests.Count == 0)
+        {
+            context.Error.WriteLine("error: no objects read");
+            return null;
+        }
+
+        var catalog = new NamespaceCatalog();
+        catalog.AddRange(namespaceManifests);
+        catalog.AddRange(manifests);
+        return new ManifestRun(context, guardrails, manifests, Compose(guardrails, catalog), badInput || badNamespaces || guardrails.HasErrors);
+    }
+
+    /// <summary>
     /// The checks a review runs, in order. Guardrails validate and mutate; further validators (Pod
     /// Security Standards) join the validator list here.
     /// </summary>
@@ -83,3 +135,6 @@ internal static class AdmissionSetup
         return new AdmissionPipeline(new AdmissionContext(namespaces), validators, mutators);
     }
 }
+
+/// <summary>What a manifest verb works with; <see cref="RejectedInput"/> says whether any guardrail or manifest was refused (exit 1).</summary>
+internal sealed record ManifestRun(CliContext Context, GuardrailSet Guardrails, IReadOnlyList<Manifest> Manifests, AdmissionPipeline Pipeline, bool RejectedInput);
