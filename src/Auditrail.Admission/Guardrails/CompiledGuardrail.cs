@@ -76,7 +76,7 @@ public sealed class CompiledGuardrail : IAdmissionValidator, IAdmissionMutator
         }
 
         var activation = new GuardrailActivation(inputs, _params, _variables);
-        var patch = new PatchBuilder(JsonNode.Parse(obj.GetRawText()));
+        var patch = new PatchBuilder(obj);
         foreach (var mutation in _mutations)
         {
             if (mutation.Condition is { } condition)

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Auditrail.Admission.Pipeline;
 using Auditrail.Admission.Review;
@@ -9,13 +10,28 @@ namespace Auditrail.Admission.Guardrails;
 /// later operations see earlier ones: the first label added to an object without labels adds the whole
 /// <c>/metadata/labels</c> map, the second adds one key to it.
 /// </summary>
-internal sealed class PatchBuilder(JsonNode? root)
+/// <remarks>The working copy is made on first use: a mutation whose condition is false, or a review the guardrail does not change, never copies the object.</remarks>
+internal sealed class PatchBuilder(JsonElement original)
 {
-    private JsonNode? _root = root;
+    private JsonNode? _copy;
+    private bool _copied;
 
     public List<JsonPatchOperation> Operations { get; } = [];
 
-    public JsonNode? Root => _root;
+    private JsonNode? Working
+    {
+        get
+        {
+            if (!_copied)
+            {
+                _copy = JsonNode.Parse(original.GetRawText());
+                _copied = true;
+            }
+
+            return _copy;
+        }
+        set => _copy = value;
+    }
 
     /// <summary>
     /// Sets the value at <paramref name="tokens"/>, creating missing parent objects. Leaves an existing
@@ -23,7 +39,7 @@ internal sealed class PatchBuilder(JsonNode? root)
     /// </summary>
     public void Set(IReadOnlyList<string> tokens, JsonNode value, bool overwrite)
     {
-        var node = _root;
+        var node = Working;
         for (var i = 0; i < tokens.Count; i++)
         {
             // Lists are walked by index (paths from Expand); they are never created or extended here.
@@ -76,7 +92,7 @@ internal sealed class PatchBuilder(JsonNode? root)
     public IEnumerable<List<string>> Expand(IReadOnlyList<string> segments)
     {
         var results = new List<List<string>>();
-        ExpandFrom(_root, segments, 0, [], results);
+        ExpandFrom(Working, segments, 0, [], results);
         return results;
     }
 
@@ -112,6 +128,6 @@ internal sealed class PatchBuilder(JsonNode? root)
     {
         var operation = new JsonPatchOperation(op, JsonPatch.Pointer(tokens), value.DeepClone());
         Operations.Add(operation);
-        _root = JsonPatch.Apply(_root, [operation]);
+        Working = JsonPatch.Apply(Working, [operation]);
     }
 }
