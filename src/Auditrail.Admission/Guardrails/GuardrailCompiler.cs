@@ -101,12 +101,19 @@ public static class GuardrailCompiler
             // column is the expression's own (YAML strips the indentation).
             var line = expression.Start.Line + d.Line - 1;
             var column = d.Line == 1 && !expression.IsBlock ? expression.Start.Column + d.Column - 1 : d.Column;
+            // variables.NAME is a declared dotted name, so an unknown one reads as an unknown 'variables': say which exist here.
+            var hint = d.Message.Contains("'variables'", StringComparison.Ordinal)
+                ? $"; variables declared before this point: {(Declared(environment) is { Length: > 0 } names ? names : "none")}"
+                : string.Empty;
             diagnostics.Add(new AdmissionDiagnostic(expression.Start.File, line, column, AdmissionCodes.ExpressionError,
-                $"guardrail '{definition.Name}': {what} does not compile: {d.Message} (expression {d.Line}:{d.Column})"));
+                $"guardrail '{definition.Name}': {what} does not compile: {d.Message}{hint} (expression {d.Line}:{d.Column})"));
         }
 
         return null;
     }
+
+    private static string Declared(CelEnvironment environment) =>
+        string.Join(", ", environment.Variables.Select(v => v.Name).Where(n => n.StartsWith("variables.", StringComparison.Ordinal)));
 
     private static void Error(List<AdmissionDiagnostic> diagnostics, ExpressionText expression, string message) =>
         diagnostics.Add(new AdmissionDiagnostic(expression.Start.File, expression.Start.Line, expression.Start.Column, AdmissionCodes.ExpressionError, message));

@@ -7,8 +7,11 @@ using YamlDotNet.RepresentationModel;
 namespace Auditrail.Admission.Manifests;
 
 /// <summary>
-/// Converts parsed YAML to JSON the way Kubernetes reads manifests: plain scalars are resolved by the
-/// YAML 1.2 core schema (null, booleans, integers, floats), quoted and block scalars stay strings.
+/// Converts parsed YAML to JSON the way kubectl reads manifests (sigs.k8s.io/yaml, which resolves
+/// plain scalars as YAML 1.1 and go-yaml v2 do): <c>~</c> and empty are null; <c>true</c>, <c>yes</c>,
+/// <c>y</c>, <c>on</c> and their false twins are booleans (so <c>value: yes</c> in an env var is the
+/// bool the apiserver refuses, as with kubectl); integers may have underscores, a <c>0x</c> (hex),
+/// <c>0b</c> (binary) or leading-zero (octal) form. Quoted and block scalars stay strings.
 /// </summary>
 internal static partial class YamlJson
 {
@@ -45,24 +48,19 @@ internal static partial class YamlJson
             return null;
         }
 
-        if (text is "true" or "True" or "TRUE")
+        if (text is "true" or "True" or "TRUE" or "yes" or "Yes" or "YES" or "y" or "Y" or "on" or "On" or "ON")
         {
             return JsonValue.Create(true);
         }
 
-        if (text is "false" or "False" or "FALSE")
+        if (text is "false" or "False" or "FALSE" or "no" or "No" or "NO" or "n" or "N" or "off" or "Off" or "OFF")
         {
             return JsonValue.Create(false);
         }
 
-        if (DecimalInteger().IsMatch(text) && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
+        if (Integer(text) is { } integer)
         {
             return JsonValue.Create(integer);
-        }
-
-        if (text.StartsWith("0x", StringComparison.Ordinal) && long.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var hex))
-        {
-            return JsonValue.Create(hex);
         }
 
         // Infinity and NaN have no JSON spelling; they stay text rather than becoming a number JSON cannot hold.
@@ -74,8 +72,38 @@ internal static partial class YamlJson
         return JsonValue.Create(text);
     }
 
-    [GeneratedRegex("^[-+]?[0-9]+$")]
-    private static partial Regex DecimalInteger();
+    /// <summary>go-yaml v2's integer forms: underscores ignored, then decimal, 0x hex, 0b binary, or a leading 0 for octal.</summary>
+    private static long? Integer(string text)
+    {
+        if (!IntegerShape().IsMatch(text))
+        {
+            return null;
+        }
+
+        var plain = text.Replace("_", string.Empty, StringComparison.Ordinal);
+        var negative = plain.StartsWith('-');
+        var digits = plain.TrimStart('-', '+');
+        var (radix, body) = digits switch
+        {
+            _ when digits.StartsWith("0x", StringComparison.Ordinal) => (16, digits[2..]),
+            _ when digits.StartsWith("0b", StringComparison.Ordinal) => (2, digits[2..]),
+            _ when digits.Length > 1 && digits[0] == '0' => (8, digits[1..]),
+            _ => (10, digits),
+        };
+        try
+        {
+            var value = radix == 10 ? long.Parse(body, CultureInfo.InvariantCulture) : Convert.ToInt64(body, radix);
+            return negative ? -value : value;
+        }
+        catch (Exception ex) when (ex is FormatException or OverflowException or ArgumentException)
+        {
+            // Not an integer after all (an octal with an 8 in it, or too large): a string, as go-yaml leaves it.
+            return null;
+        }
+    }
+
+    [GeneratedRegex("^[-+]?(0x[0-9a-fA-F_]+|0b[01_]+|[0-9][0-9_]*)$")]
+    private static partial Regex IntegerShape();
 
     [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")]
     private static partial Regex Float();

@@ -257,7 +257,7 @@ public sealed class GuardrailLoaderTests
         var diagnostics = set.Diagnostics.Where(d => d.Code == AdmissionCodes.ExpressionError).ToList();
         Assert.Contains(diagnostics, d => d is { Line: 7 } && d.Message.Contains("variable 'v' does not compile", StringComparison.Ordinal));
         Assert.Contains(diagnostics, d => d is { Line: 10, Column: 32 } && d.Message.Contains("undefinedName", StringComparison.Ordinal));
-        Assert.Contains(diagnostics, d => d is { Line: 14, Column: 3 } && d.Message.Contains("'variables'", StringComparison.Ordinal));
+        Assert.Contains(diagnostics, d => d is { Line: 14, Column: 3 } && d.Message.Contains("variables declared before this point: variables.v", StringComparison.Ordinal));
         Assert.Contains(diagnostics, d => d is { Line: 16 } && d.Message.Contains("not bool", StringComparison.Ordinal));
         Assert.Equal(["ok"], set.Guardrails.Select(g => g.Name));
     }
@@ -278,6 +278,7 @@ public sealed class GuardrailLoaderTests
 
         var diagnostic = Assert.Single(set.Diagnostics);
         Assert.Equal(6, diagnostic.Line);
+        Assert.Contains("variables declared before this point: none", diagnostic.Message, StringComparison.Ordinal);
         Assert.Empty(set.Guardrails);
     }
 

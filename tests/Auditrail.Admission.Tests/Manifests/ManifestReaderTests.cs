@@ -14,7 +14,7 @@ public sealed class ManifestReaderTests
             # leading comment
             apiVersion: v1
             kind: Pod
-            metadata: {name: a, namespace: n}
+            metadata: {name: a, namespace: ns1}
             ---
             ---
             apiVersion: apps/v1
@@ -28,11 +28,36 @@ public sealed class ManifestReaderTests
             """, "m.yaml", diagnostics);
 
         Assert.Empty(diagnostics);
-        Assert.Equal([("Pod", "a", "n", 0, 2), ("Deployment", "b", null, 1, 7)], manifests.Select(m => (m.Kind, m.Name!, m.Namespace, m.DocumentIndex, m.Line)));
+        Assert.Equal([("Pod", "a", "ns1", 0, 2), ("Deployment", "b", null, 1, 7)], manifests.Select(m => (m.Kind, m.Name!, m.Namespace, m.DocumentIndex, m.Line)));
         var spec = manifests[1].Object.GetProperty("spec");
         Assert.Equal(3, spec.GetProperty("replicas").GetInt32());
         Assert.False(spec.GetProperty("paused").GetBoolean());
         Assert.Equal("3", spec.GetProperty("note").GetString());
+    }
+
+    [Theory]
+    [InlineData("yes", "true")]
+    [InlineData("Off", "false")]
+    [InlineData("n", "false")]
+    [InlineData("'yes'", "\"yes\"")]
+    [InlineData("~", "null")]
+    [InlineData("", "null")]
+    [InlineData("1_000", "1000")]
+    [InlineData("0x1F", "31")]
+    [InlineData("0b101", "5")]
+    [InlineData("0755", "493")]
+    [InlineData("-12", "-12")]
+    [InlineData("1.5e3", "1500")]
+    [InlineData(".inf", "\".inf\"")]
+    [InlineData("500m", "\"500m\"")]
+    [InlineData("\"1\"", "\"1\"")]
+    [InlineData("1.0", "1")]
+    public void Plain_scalars_resolve_as_kubectl_reads_them(string yaml, string json)
+    {
+        var manifest = Assert.Single(ManifestReader.ReadText($"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c}}\nvalue: {yaml}\n", "m.yaml", []));
+
+        var value = manifest.Object.GetProperty("value");
+        Assert.Equal(json, value.ValueKind == System.Text.Json.JsonValueKind.Number ? value.GetDouble().ToString(System.Globalization.CultureInfo.InvariantCulture) : value.GetRawText());
     }
 
     [Fact]
