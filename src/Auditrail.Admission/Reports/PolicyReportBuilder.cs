@@ -40,7 +40,8 @@ public static class PolicyReportBuilder
             }
         }
 
-        return [.. byScope.Select(scope => Report(scope.Key, scope.Value))];
+        // A scope where no guardrail applied to anything gets no report, as background scans write none.
+        return [.. byScope.Where(scope => scope.Value.Count > 0).Select(scope => Report(scope.Key, scope.Value))];
     }
 
     private static JsonObject Result(GuardrailDefinition guardrail, string rule, List<AdmissionFinding> findings, AdmissionRequest request, DateTimeOffset now)

@@ -41,8 +41,8 @@ internal static class AdmissionCheckCommand
                 var line = Line(manifest, verdict);
                 if (format == OutputFormat.Yaml)
                 {
-                    StructuredOutput.Write(context, format, writer => JsonDocument.Parse(line).WriteTo(writer));
-                    context.Out.WriteLine("---");
+                    using var document = JsonDocument.Parse(line);
+                    StructuredOutput.Write(context, format, writer => document.WriteTo(writer));
                 }
                 else
                 {

@@ -39,11 +39,10 @@ internal static class AdmissionScanCommand
 
                 break;
             case OutputFormat.Yaml:
-                // One YAML document per report, ready for kubectl apply.
+                // One YAML document per report ("---" first), ready for kubectl apply.
                 foreach (var report in reports)
                 {
                     using var document = JsonDocument.Parse(report.ToJsonString());
-                    context.Out.WriteLine("---");
                     StructuredOutput.Write(context, format, writer => document.RootElement.WriteTo(writer));
                 }
 

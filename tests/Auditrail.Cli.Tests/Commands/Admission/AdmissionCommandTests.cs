@@ -230,13 +230,31 @@ public sealed class AdmissionCommandTests : IDisposable
             spec: {storageClassName: standard}
             """);
 
-        var result = CliRunner.Run("admission", "scan", objects, "-o", "json");
+        var namespaceGuardrail = Write("ns-guardrail.yaml", """
+            apiVersion: auditrail.io/v1alpha1
+            kind: Guardrail
+            metadata: {name: namespace-data-class}
+            spec:
+              match: {kinds: [v1/Namespace]}
+              validations:
+                - id: labelled
+                  expression: "'data-classification' in object.metadata.?labels.orValue({})"
+            """);
 
+        var bundledOnly = CliRunner.Run("admission", "scan", objects, "-o", "json");
+        var result = CliRunner.Run("admission", "scan", objects, "-g", "default", "-g", namespaceGuardrail, "-o", "json");
+
+        // No bundled guardrail applies to a Namespace, so without the extra one there is no cluster report.
+        Assert.Equal(["PolicyReport"], JsonDocument.Parse(bundledOnly.Out).RootElement.GetProperty("items").EnumerateArray().Select(r => r.GetProperty("kind").GetString()));
         Assert.Equal(ExitCodes.BadRecords, result.ExitCode);
         var list = JsonDocument.Parse(result.Out).RootElement;
         Assert.Equal("List", list.GetProperty("kind").GetString());
         var reports = list.GetProperty("items").EnumerateArray().ToList();
         Assert.Equal(["ClusterPolicyReport", "PolicyReport"], reports.Select(r => r.GetProperty("kind").GetString()));
+        var clusterResult = Assert.Single(reports[0].GetProperty("results").EnumerateArray());
+        Assert.Equal(("namespace-data-class", "fail", "payments"), (clusterResult.GetProperty("policy").GetString(), clusterResult.GetProperty("result").GetString(),
+            clusterResult.GetProperty("resources")[0].GetProperty("name").GetString()));
+        Assert.False(reports[0].GetProperty("metadata").TryGetProperty("namespace", out _));
         var report = reports[1];
         Assert.Equal("wgpolicyk8s.io/v1alpha2", report.GetProperty("apiVersion").GetString());
         Assert.Equal("payments", report.GetProperty("metadata").GetProperty("namespace").GetString());
@@ -256,6 +274,7 @@ public sealed class AdmissionCommandTests : IDisposable
         var result = CliRunner.Run("admission", "scan", Write("objects.yaml", Manifests));
 
         Assert.StartsWith("---", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("---\n---", result.Out, StringComparison.Ordinal);
         Assert.Contains("kind: PolicyReport", result.Out, StringComparison.Ordinal);
         Assert.Contains("apiVersion: wgpolicyk8s.io/v1alpha2", result.Out, StringComparison.Ordinal);
     }
