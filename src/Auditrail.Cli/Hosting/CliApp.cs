@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
+using Auditrail.Cli.Commands.Admission;
 using Auditrail.Cli.Commands.Baseline;
 using Auditrail.Cli.Commands.Cel;
 using Auditrail.Cli.Commands.Fields;
@@ -66,6 +67,7 @@ public static class CliApp
         root.Subcommands.Add(BaselineCommand.Create(context, allExamples));
         root.Subcommands.Add(PolicyCommand.Create(context, allExamples));
         root.Subcommands.Add(RbacCommand.Create(context, allExamples));
+        root.Subcommands.Add(AdmissionCommand.Create(context, allExamples));
         examples = new Dictionary<Command, string>(allExamples)
         {
             [root] = RootExamples,
