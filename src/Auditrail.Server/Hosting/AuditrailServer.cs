@@ -90,7 +90,8 @@ public sealed class AuditrailServer : IAsyncDisposable
             {
                 void Configure(ListenOptions listen)
                 {
-                    listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    // HTTP/2 needs ALPN, so only TLS listeners offer it.
+                    listen.Protocols = certificates is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2;
                     if (certificates is not null)
                     {
                         var https = new HttpsConnectionAdapterOptions
@@ -133,8 +134,8 @@ public sealed class AuditrailServer : IAsyncDisposable
 
     public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
 
-    /// <summary>Runs until SIGTERM, Ctrl-C or <paramref name="cancellationToken"/>, then drains in-flight requests.</summary>
-    public Task RunAsync(CancellationToken cancellationToken = default) => _app.RunAsync(cancellationToken);
+    /// <summary>After <see cref="StartAsync"/>: waits for SIGTERM, Ctrl-C or <paramref name="cancellationToken"/>, then drains in-flight requests.</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
