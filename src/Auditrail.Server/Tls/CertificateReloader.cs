@@ -118,7 +118,7 @@ public sealed partial class CertificateReloader : IDisposable
             var certificate = X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), password: null);
             return certificate;
         }
-        catch (CryptographicException ex)
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
             throw new CertificateLoadException(
                 $"{_certificateFile} and {_keyFile} do not hold a PEM certificate and its matching private key: {ex.Message}", ex);
