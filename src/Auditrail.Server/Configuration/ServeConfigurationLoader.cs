@@ -66,16 +66,12 @@ public static partial class ServeConfigurationLoader
         }
 
         configuration = ApplyOverrides(configuration, overrides, problems);
-        return new ConfigLoadResult(problems.Count == 0 ? configuration : null, problems);
+        return new ConfigLoadResult(problems.Count == 0 ? configuration : null, InFileOrder(problems));
     }
 
-    /// <summary>Reads a configuration held in memory; <paramref name="file"/> names it in problems and anchors relative paths.</summary>
-    public static ConfigLoadResult LoadText(string text, string file)
-    {
-        var problems = new List<ConfigProblem>();
-        var configuration = new Reader(file, Path.GetDirectoryName(Path.GetFullPath(file))!, problems).Read(text);
-        return new ConfigLoadResult(problems.Count == 0 ? configuration : null, problems);
-    }
+    /// <summary>Problems in the file by line and column, then those of the command line, as an editor lists them.</summary>
+    private static List<ConfigProblem> InFileOrder(List<ConfigProblem> problems) =>
+        [.. problems.OrderBy(p => p.Line == 0).ThenBy(p => p.Line).ThenBy(p => p.Column)];
 
     private static ServeConfiguration ApplyOverrides(ServeConfiguration configuration, ServeOverrides overrides, List<ConfigProblem> problems)
     {
@@ -103,7 +99,7 @@ public static partial class ServeConfigurationLoader
             var key = overrides.TlsKeyFile ?? configuration.Tls?.KeyFile;
             if (certificate is null || key is null)
             {
-                problems.Add(new ConfigProblem(certificate is null ? "--tls-key" : "--tls-cert", 0, 0, ConfigCodes.Conflict, string.Empty,
+                problems.Add(new ConfigProblem(certificate is null ? "--tls-cert" : "--tls-key", 0, 0, ConfigCodes.Conflict, string.Empty,
                     "TLS needs both a certificate and a key: give --tls-cert and --tls-key together (or set tls.certFile and tls.keyFile)"));
             }
             else
