@@ -532,31 +532,21 @@ public static class AdmissionReviewJson
 
     private static GroupVersionKind ReadKind(JsonElement value, string path)
     {
-        ExpectObject(value, path);
-        string? group = null, version = null, kind = null;
-        foreach (var property in value.EnumerateObject())
-        {
-            if (property.NameEquals("group"u8))
-            {
-                group = OptionalString(property.Value, path + ".group");
-            }
-            else if (property.NameEquals("version"u8))
-            {
-                version = OptionalString(property.Value, path + ".version");
-            }
-            else if (property.NameEquals("kind"u8))
-            {
-                kind = OptionalString(property.Value, path + ".kind");
-            }
-        }
-
-        return new GroupVersionKind(group ?? string.Empty, Required(version, path + ".version"), Required(kind, path + ".kind"));
+        var (group, version, kind) = ReadGroupVersion(value, path, "kind"u8, "kind");
+        return new GroupVersionKind(group, version, kind);
     }
 
     private static GroupVersionResource ReadResource(JsonElement value, string path)
     {
+        var (group, version, resource) = ReadGroupVersion(value, path, "resource"u8, "resource");
+        return new GroupVersionResource(group, version, resource);
+    }
+
+    /// <summary>A GroupVersionKind or GroupVersionResource object: group (empty for the core group), version, and the kind or resource.</summary>
+    private static (string Group, string Version, string Name) ReadGroupVersion(JsonElement value, string path, ReadOnlySpan<byte> nameField, string nameFieldText)
+    {
         ExpectObject(value, path);
-        string? group = null, version = null, resource = null;
+        string? group = null, version = null, name = null;
         foreach (var property in value.EnumerateObject())
         {
             if (property.NameEquals("group"u8))
@@ -567,13 +557,13 @@ public static class AdmissionReviewJson
             {
                 version = OptionalString(property.Value, path + ".version");
             }
-            else if (property.NameEquals("resource"u8))
+            else if (property.NameEquals(nameField))
             {
-                resource = OptionalString(property.Value, path + ".resource");
+                name = OptionalString(property.Value, $"{path}.{nameFieldText}");
             }
         }
 
-        return new GroupVersionResource(group ?? string.Empty, Required(version, path + ".version"), Required(resource, path + ".resource"));
+        return (group ?? string.Empty, Required(version, path + ".version"), Required(name, $"{path}.{nameFieldText}"));
     }
 
     private static AdmissionOperation ReadOperation(JsonElement value)

@@ -393,7 +393,8 @@ public static partial class ServeConfigurationLoader
                 var name = (key as YamlScalarNode)?.Value ?? string.Empty;
                 if (!known.Contains(name, StringComparer.Ordinal))
                 {
-                    var near = known.FirstOrDefault(k => k.Equals(name, StringComparison.OrdinalIgnoreCase));
+                    var near = known.FirstOrDefault(k => k.Equals(name, StringComparison.OrdinalIgnoreCase))
+                        ?? known.FirstOrDefault(k => EditDistance(k, name) <= 2);
                     var hint = near is null ? $"known fields: {string.Join(", ", known)}" : $"did you mean {near}?";
                     Problem(key, ConfigCodes.UnknownField, path.Length == 0 ? name : $"{path}.{name}", $"unknown field ({hint})");
                 }
@@ -468,60 +469,34 @@ public static partial class ServeConfigurationLoader
             return full;
         }
 
-        private TimeSpan? Duration(YamlNode? node, string path, TimeSpan min, TimeSpan max)
+        private TimeSpan? Duration(YamlNode? node, string path, TimeSpan min, TimeSpan max) =>
+            Ranged<TimeSpan>(node, path, ConfigValues.TryParseDuration, "a duration such as 2s, 500ms or 1m30s", min, max, Show);
+
+        private long? Bytes(YamlNode? node, string path, long min, long max) =>
+            Ranged<long>(node, path, ConfigValues.TryParseBytes, "a byte quantity such as 8Mi or 1048576", min, max, bytes => $"{bytes.ToString(CultureInfo.InvariantCulture)} bytes");
+
+        private int? Integer(YamlNode? node, string path, int min, int max) =>
+            Ranged<int>(node, path, static (string text, out int value) => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value),
+                "a whole number", min, max, value => value.ToString(CultureInfo.InvariantCulture));
+
+        /// <summary>A scalar in its syntax and within bounds; null (with a problem) when it is neither.</summary>
+        private T? Ranged<T>(YamlNode? node, string path, TryParse<T> parse, string expected, T min, T max, Func<T, string> show)
+            where T : struct, IComparable<T>
         {
             if (node is null || String(node, path) is not { } text)
             {
                 return null;
             }
 
-            if (!ConfigValues.TryParseDuration(text, out var duration))
+            if (!parse(text, out var value))
             {
-                Problem(node, ConfigCodes.InvalidValue, path, $"'{text}' is not a duration such as 2s, 500ms or 1m30s");
+                Problem(node, ConfigCodes.InvalidValue, path, $"'{text}' is not {expected}");
                 return null;
             }
 
-            if (duration < min || duration > max)
+            if (value.CompareTo(min) < 0 || value.CompareTo(max) > 0)
             {
-                Problem(node, ConfigCodes.InvalidValue, path, $"{text} is outside {Show(min)}..{Show(max)}");
-                return null;
-            }
-
-            return duration;
-        }
-
-        private long? Bytes(YamlNode? node, string path, long min, long max)
-        {
-            if (node is null || String(node, path) is not { } text)
-            {
-                return null;
-            }
-
-            if (!ConfigValues.TryParseBytes(text, out var bytes))
-            {
-                Problem(node, ConfigCodes.InvalidValue, path, $"'{text}' is not a byte quantity such as 8Mi or 1048576");
-                return null;
-            }
-
-            if (bytes < min || bytes > max)
-            {
-                Problem(node, ConfigCodes.InvalidValue, path, $"{text} is outside {min.ToString(CultureInfo.InvariantCulture)}..{max.ToString(CultureInfo.InvariantCulture)} bytes");
-                return null;
-            }
-
-            return bytes;
-        }
-
-        private int? Integer(YamlNode? node, string path, int min, int max)
-        {
-            if (node is null || String(node, path) is not { } text)
-            {
-                return null;
-            }
-
-            if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-            {
-                Problem(node, ConfigCodes.InvalidValue, path, $"expected a whole number in {min.ToString(CultureInfo.InvariantCulture)}..{max.ToString(CultureInfo.InvariantCulture)}, found '{text}'");
+                Problem(node, ConfigCodes.InvalidValue, path, $"{text} is outside {show(min)}..{show(max)}");
                 return null;
             }
 
@@ -530,6 +505,31 @@ public static partial class ServeConfigurationLoader
 
         private void Problem(YamlNode node, string code, string path, string message) =>
             problems.Add(new ConfigProblem(file, (int)node.Start.Line, (int)node.Start.Column, code, path, message));
+
+        /// <summary>Levenshtein distance, for "did you mean" on a misspelt field (two edits catch a dropped or swapped letter).</summary>
+        private static int EditDistance(string a, string b)
+        {
+            var previous = new int[b.Length + 1];
+            var current = new int[b.Length + 1];
+            for (var j = 0; j <= b.Length; j++)
+            {
+                previous[j] = j;
+            }
+
+            for (var i = 1; i <= a.Length; i++)
+            {
+                current[0] = i;
+                for (var j = 1; j <= b.Length; j++)
+                {
+                    var substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                    current[j] = Math.Min(substitution, Math.Min(previous[j], current[j - 1]) + 1);
+                }
+
+                (previous, current) = (current, previous);
+            }
+
+            return previous[b.Length];
+        }
 
         private static string Show(TimeSpan value) =>
             value.TotalSeconds >= 1 ? $"{value.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s" : $"{value.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}ms";
@@ -541,6 +541,8 @@ public static partial class ServeConfigurationLoader
         private static bool IsNull(YamlNode node) =>
             node is YamlScalarNode { Style: ScalarStyle.Plain, Value: null or "" or "~" or "null" or "Null" or "NULL" };
     }
+
+    private delegate bool TryParse<T>(string text, out T value);
 
     [GeneratedRegex(@"^v1\.(0|[1-9][0-9]*)$", RegexOptions.CultureInvariant)]
     private static partial Regex PodSecurityVersion();

@@ -120,7 +120,7 @@ public sealed class ServeConfigurationLoaderTests : IDisposable
             "bad.yaml:8:18 error AR7005 admission.failurePolicy: expected Fail or Ignore, found 'fail' (values are case-sensitive: Fail)",
             "bad.yaml:9:12 error AR7005 admission.timeout: '2' is not a duration",
             "bad.yaml:10:20 error AR7005 admission.maxRequestBytes: 'lots' is not a byte quantity",
-            "bad.yaml:11:3 error AR7003 admission.failurPolicy: unknown field",
+            "bad.yaml:11:3 error AR7003 admission.failurPolicy: unknown field (did you mean failurePolicy?)",
             "bad.yaml:12:15 error AR7006 admission.guardrails: no such directory",
             "bad.yaml:15:16 error AR7005 admission.podSecurity.defaults.enforce: expected privileged or baseline or restricted, found 'strict'",
             "bad.yaml:16:24 error AR7005 admission.podSecurity.defaults.enforce-version: expected 'latest' or a version such as v1.30, found '1.29'",
