@@ -13,6 +13,7 @@ public sealed class AdmissionCounters
     private long _budgetOverruns;
     private long _failedOpen;
     private long _failedClosed;
+    private long _abandonedRunning;
 
     /// <summary>A consistent-enough copy of every counter (each read atomically).</summary>
     public AdmissionCounterSnapshot Snapshot() => new(
@@ -25,7 +26,8 @@ public sealed class AdmissionCounters
         Interlocked.Read(ref _checkErrors),
         Interlocked.Read(ref _budgetOverruns),
         Interlocked.Read(ref _failedOpen),
-        Interlocked.Read(ref _failedClosed));
+        Interlocked.Read(ref _failedClosed),
+        Interlocked.Read(ref _abandonedRunning));
 
     internal void Reviewed(ReviewEndpoint endpoint, bool allowed, bool patched)
     {
@@ -39,6 +41,11 @@ public sealed class AdmissionCounters
 
     internal void RequestRejected() => Interlocked.Increment(ref _rejectedRequests);
 
+    /// <summary>A check was abandoned at its budget and still holds a thread until it returns.</summary>
+    internal void CheckAbandoned() => Interlocked.Increment(ref _abandonedRunning);
+
+    internal void AbandonedCheckReturned() => Interlocked.Decrement(ref _abandonedRunning);
+
     internal void ReviewFailed(ReviewFailure failure, FailurePolicy policy)
     {
         Interlocked.Increment(ref failure == ReviewFailure.BudgetExceeded ? ref _budgetOverruns : ref _checkErrors);
@@ -50,6 +57,8 @@ public sealed class AdmissionCounters
 /// The counters at one moment. <see cref="RejectedRequests"/> are HTTP requests answered 4xx without a
 /// review (malformed, too large, wrong content type); <see cref="FailedOpen"/> and <see cref="FailedClosed"/>
 /// split <see cref="CheckErrors"/> plus <see cref="BudgetOverruns"/> by the failurePolicy applied.
+/// <see cref="AbandonedRunning"/> is a gauge: checks abandoned at their budget that have not returned yet,
+/// each holding a thread-pool thread; a number that keeps growing means a check that never returns.
 /// </summary>
 public sealed record AdmissionCounterSnapshot(
     long Validated,
@@ -61,7 +70,8 @@ public sealed record AdmissionCounterSnapshot(
     long CheckErrors,
     long BudgetOverruns,
     long FailedOpen,
-    long FailedClosed);
+    long FailedClosed,
+    long AbandonedRunning);
 
 /// <summary>Which endpoint a review came to.</summary>
 internal enum ReviewEndpoint

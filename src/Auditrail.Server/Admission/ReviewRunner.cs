@@ -58,13 +58,15 @@ internal sealed partial class ReviewRunner(IAdmissionReviewer reviewer, Admissio
             else
             {
                 // Abandoned (budget or client gone): the check may still read the request and its token.
+                counters.CheckAbandoned();
                 _ = checks.ContinueWith(static (task, state) =>
                 {
                     _ = task.Exception; // observed: an abandoned check's late failure is not an unobserved exception
-                    var (tokenSource, resources) = ((CancellationTokenSource, IDisposable))state!;
+                    var (tokenSource, resources, abandonedCounters) = ((CancellationTokenSource, IDisposable, AdmissionCounters))state!;
                     tokenSource.Dispose();
                     resources.Dispose();
-                }, (budget, release), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    abandonedCounters.AbandonedCheckReturned();
+                }, (budget, release, counters), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
         }
     }
