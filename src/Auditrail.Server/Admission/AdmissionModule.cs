@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Auditrail.Admission.Review;
 using Auditrail.Server.Hosting;
@@ -95,7 +96,8 @@ public sealed partial class AdmissionModule(IAdmissionReviewer reviewer, Admissi
         LogRejected(logger, context.Request.Path.Value ?? string.Empty, status, path, detail);
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
+        // Relaxed escaping keeps quotes readable in logs and terminals; the body is JSON, never HTML.
+        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             writer.WriteStartObject();
             writer.WriteString("apiVersion"u8, "v1"u8);
