@@ -67,6 +67,17 @@ public sealed class ServeCommandTests : IDisposable
     }
 
     [Fact]
+    public void Address_in_use_is_reported_with_exit_2()
+    {
+        using var occupant = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        occupant.Start();
+        var port = ((System.Net.IPEndPoint)occupant.LocalEndpoint).Port;
+        var result = CliRunner.Run("serve", "--listen", $"127.0.0.1:{port}");
+        Assert.Equal(ExitCodes.UsageOrUnusableInput, result.ExitCode);
+        Assert.Contains($"error: cannot listen on 127.0.0.1:{port}", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_answers_reviews_until_stopped_then_exits_0()
     {
         var config = Write("serve.yaml", "apiVersion: auditrail.io/v1alpha1\nkind: ServeConfiguration\nlisten: 127.0.0.1:0\nlogging: { level: warning }\nadmission: { failurePolicy: Ignore, timeout: 500ms }\n");
