@@ -163,6 +163,11 @@ public static class AdmissionReviewJson
                 $"the review has {utf8Json.Length.ToString("N0", CultureInfo.InvariantCulture)} bytes, more than the {options.MaxBytes.ToString("N0", CultureInfo.InvariantCulture)}-byte limit");
         }
 
+        if (utf8Json.IsEmpty)
+        {
+            throw new AdmissionReviewFormatException(AdmissionReviewProblem.MalformedJson, "$", "the body is empty; expected an AdmissionReview");
+        }
+
         JsonDocument document;
         try
         {
@@ -779,16 +784,33 @@ public static class AdmissionReviewJson
                     }
                 }
 
-                return new AdmissionReviewFormatException(AdmissionReviewProblem.MalformedJson, "$",
-                    utf8Json.IsEmpty ? "the body is empty" : "the body ends before the JSON value is complete");
+                return new AdmissionReviewFormatException(AdmissionReviewProblem.MalformedJson, "$", "the body ends before the JSON value is complete");
             }
             catch (JsonException ex)
             {
-                var truncated = reader.BytesConsumed >= utf8Json.Length - 1 || ex.Message.Contains("end of data", StringComparison.OrdinalIgnoreCase);
+                var truncated = IsValidPrefix(utf8Json, maxDepth);
                 var detail = truncated
                     ? $"the JSON ends early at byte {utf8Json.Length.ToString(CultureInfo.InvariantCulture)} (truncated body?)"
                     : $"malformed JSON at byte {reader.BytesConsumed.ToString(CultureInfo.InvariantCulture)}: {FirstSentence(ex.Message)}";
                 return new AdmissionReviewFormatException(AdmissionReviewProblem.MalformedJson, Render(path), detail);
+            }
+        }
+
+        /// <summary>True when the bytes are the start of a valid JSON value that only lacks its end: a truncated body.</summary>
+        private static bool IsValidPrefix(ReadOnlySpan<byte> utf8Json, int maxDepth)
+        {
+            var reader = new Utf8JsonReader(utf8Json, isFinalBlock: false, new JsonReaderState(new JsonReaderOptions { MaxDepth = maxDepth + 1 }));
+            try
+            {
+                while (reader.Read())
+                {
+                }
+
+                return true;
+            }
+            catch (JsonException)
+            {
+                return false;
             }
         }
 

@@ -126,6 +126,18 @@ public sealed class AdmissionReviewDecodeTests
         Assert.StartsWith(path + ": ", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("", "the body is empty")]
+    [InlineData("{\"apiVersion\":\"admission.k8s.io/v1\",\"request\":{\"uid\":\"x", "the JSON ends early at byte 55 (truncated body?)")]
+    [InlineData("{\"apiVersion\": tru}", "malformed JSON at byte 15")]
+    [InlineData("{\"kind\":\"AdmissionReview\"} trailing", "malformed JSON at byte 27")]
+    public void Broken_json_says_whether_it_is_empty_truncated_or_malformed_and_where(string body, string expected)
+    {
+        var error = Assert.Throws<AdmissionReviewFormatException>(() => AdmissionReviewJson.Decode(Encoding.UTF8.GetBytes(body)));
+        Assert.Equal(AdmissionReviewProblem.MalformedJson, error.Problem);
+        Assert.Contains(expected, error.Detail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Nesting_past_the_limit_is_refused_with_the_path_where_it_crosses()
     {
