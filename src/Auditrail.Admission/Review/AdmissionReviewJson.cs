@@ -556,19 +556,19 @@ public static class AdmissionReviewJson
         {
             if (property.NameEquals("group"u8))
             {
-                group = OptionalString(property.Value, path + ".group");
+                group = OptionalString(property.Value, new FieldPath(path, "group"));
             }
             else if (property.NameEquals("version"u8))
             {
-                version = OptionalString(property.Value, path + ".version");
+                version = OptionalString(property.Value, new FieldPath(path, "version"));
             }
             else if (property.NameEquals(nameField))
             {
-                name = OptionalString(property.Value, $"{path}.{nameFieldText}");
+                name = OptionalString(property.Value, new FieldPath(path, nameFieldText));
             }
         }
 
-        return (group ?? string.Empty, Required(version, path + ".version"), Required(name, $"{path}.{nameFieldText}"));
+        return (group ?? string.Empty, Required(version, new FieldPath(path, "version")), Required(name, new FieldPath(path, nameFieldText)));
     }
 
     private static AdmissionOperation ReadOperation(JsonElement value)
@@ -620,7 +620,8 @@ public static class AdmissionReviewJson
                 extra = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
                 foreach (var entry in property.Value.EnumerateObject())
                 {
-                    extra[entry.Name] = StringArray(entry.Value, $"$.request.userInfo.extra['{entry.Name}']") ?? [];
+                    var key = entry.Name;
+                    extra[key] = StringArray(entry.Value, new FieldPath("$.request.userInfo.extra", $"['{key}']", Bracketed: true)) ?? [];
                 }
             }
         }
@@ -628,7 +629,7 @@ public static class AdmissionReviewJson
         return new AdmissionUserInfo(username ?? string.Empty, groups ?? [], NullIfEmpty(uid), extra);
     }
 
-    private static List<string>? StringArray(JsonElement value, string path)
+    private static List<string>? StringArray(JsonElement value, FieldPath path)
     {
         if (value.ValueKind == JsonValueKind.Null)
         {
@@ -637,7 +638,7 @@ public static class AdmissionReviewJson
 
         if (value.ValueKind != JsonValueKind.Array)
         {
-            throw Invalid(path, $"expected an array of strings, found {Describe(value.ValueKind)}");
+            throw Invalid(path.ToString(), $"expected an array of strings, found {Describe(value.ValueKind)}");
         }
 
         var result = new List<string>(value.GetArrayLength());
@@ -645,10 +646,10 @@ public static class AdmissionReviewJson
         {
             if (item.ValueKind != JsonValueKind.String)
             {
-                throw Invalid($"{path}[{result.Count}]", $"expected a string, found {Describe(item.ValueKind)}");
+                throw Invalid((path with { Index = result.Count }).ToString(), $"expected a string, found {Describe(item.ValueKind)}");
             }
 
-            result.Add(Text(item, $"{path}[{result.Count}]"));
+            result.Add(Text(item, path with { Index = result.Count }));
         }
 
         return result;
@@ -665,15 +666,15 @@ public static class AdmissionReviewJson
         }
     }
 
-    private static string? OptionalString(JsonElement value, string path) => value.ValueKind switch
+    private static string? OptionalString(JsonElement value, FieldPath path) => value.ValueKind switch
     {
         JsonValueKind.String => Text(value, path),
         JsonValueKind.Null => null,
-        _ => throw Invalid(path, $"expected a string, found {Describe(value.ValueKind)}"),
+        _ => throw Invalid(path.ToString(), $"expected a string, found {Describe(value.ValueKind)}"),
     };
 
     /// <summary>A string's value; invalid UTF-8 (which the parser lets through until read) is named with its path.</summary>
-    private static string Text(JsonElement value, string path)
+    private static string Text(JsonElement value, FieldPath path)
     {
         try
         {
@@ -681,12 +682,12 @@ public static class AdmissionReviewJson
         }
         catch (InvalidOperationException)
         {
-            throw Invalid(path, "the string is not valid UTF-8");
+            throw Invalid(path.ToString(), "the string is not valid UTF-8");
         }
     }
 
-    private static string Required(string? value, string path) =>
-        string.IsNullOrEmpty(value) ? throw Missing(path, "required and empty or absent") : value;
+    private static string Required(string? value, FieldPath path) =>
+        string.IsNullOrEmpty(value) ? throw Missing(path.ToString(), "required and empty or absent") : value;
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
@@ -739,6 +740,22 @@ public static class AdmissionReviewJson
         {
             writer.WritePropertyName(name);
             element.WriteTo(writer);
+        }
+    }
+
+    /// <summary>
+    /// A JSON path composed only when a problem is reported, so that reading a valid review builds no
+    /// path strings: <c>Parent.Field[Index]</c>, or <c>Parent['key'][Index]</c> when bracketed.
+    /// </summary>
+    private readonly record struct FieldPath(string Parent, string? Field = null, int Index = -1, bool Bracketed = false)
+    {
+        public static implicit operator FieldPath(string path) => new(path);
+
+        public override string ToString()
+        {
+            var field = Field is null ? string.Empty : Bracketed ? Field : "." + Field;
+            var index = Index >= 0 ? $"[{Index.ToString(CultureInfo.InvariantCulture)}]" : string.Empty;
+            return Parent + field + index;
         }
     }
 
