@@ -10,6 +10,7 @@ using Auditrail.Cli.Commands.Rbac;
 using Auditrail.Cli.Commands.Read;
 using Auditrail.Cli.Commands.Rules;
 using Auditrail.Cli.Commands.Scan;
+using Auditrail.Cli.Commands.Serve;
 
 namespace Auditrail.Cli.Hosting;
 
@@ -58,10 +59,12 @@ public static class CliApp
         var celConformance = CelConformanceCommand.Create(context);
         var cel = new Command("cel", "Work with CEL, the expression language of rules and guardrails.") { celEval, celConformance };
         var scan = ScanCommand.Create(context);
+        var serve = ServeCommand.Create(context);
         root.Subcommands.Add(read);
         root.Subcommands.Add(scan);
         root.Subcommands.Add(fields);
         root.Subcommands.Add(cel);
+        root.Subcommands.Add(serve);
         var allExamples = new Dictionary<Command, string>();
         root.Subcommands.Add(RulesCommand.Create(context, allExamples));
         root.Subcommands.Add(BaselineCommand.Create(context, allExamples));
@@ -73,6 +76,7 @@ public static class CliApp
             [root] = RootExamples,
             [read] = ReadCommand.Examples,
             [scan] = ScanCommand.Examples,
+            [serve] = ServeCommand.Examples,
             [fields] = FieldsCommand.Examples,
             [celEval] = CelEvalCommand.Examples,
             [celConformance] = CelConformanceCommand.Examples,

@@ -1,0 +1,113 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Auditrail.Cli.Commands.Serve;
+using Auditrail.Cli.Hosting;
+using Auditrail.Cli.Tests.Support;
+using Auditrail.Server.Configuration;
+using Auditrail.Server.Hosting;
+
+namespace Auditrail.Cli.Tests.Commands.Serve;
+
+/// <summary><c>auditrail serve</c>: help, refusal of bad configuration before anything listens, and a real run.</summary>
+public sealed class ServeCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("auditrail-serve-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void Help_shows_options_and_examples()
+    {
+        var result = CliRunner.Run("serve", "--help");
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        foreach (var expected in new[] { "--config", "--listen", "--tls-cert", "--tls-key", "Examples:", "auditrail serve --config /etc/auditrail/serve.yaml" })
+        {
+            Assert.Contains(expected, result.Out, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Invalid_configuration_is_refused_with_every_problem_and_exit_2()
+    {
+        var path = Write("serve.yaml", "apiVersion: auditrail.io/v1alpha1\nkind: ServeConfiguration\nlisten: nowhere\nadmission:\n  failurePolicy: Sometimes\n  timeout: 2\n");
+        var result = CliRunner.Run("serve", "--config", path);
+        Assert.Equal(ExitCodes.UsageOrUnusableInput, result.ExitCode);
+        Assert.Contains($"{path}:3:9 error AR7005 listen:", result.Error, StringComparison.Ordinal);
+        Assert.Contains($"{path}:5:18 error AR7005 admission.failurePolicy: expected Fail or Ignore, found 'Sometimes'", result.Error, StringComparison.Ordinal);
+        Assert.Contains($"{path}:6:12 error AR7005 admission.timeout:", result.Error, StringComparison.Ordinal);
+        Assert.Contains("the configuration has 3 problem(s); the server was not started", result.Error, StringComparison.Ordinal);
+        Assert.Empty(result.Out);
+    }
+
+    [Fact]
+    public void Tls_certificate_without_key_is_a_usage_error()
+    {
+        var certificate = Write("tls.crt", "x");
+        var result = CliRunner.Run("serve", "--tls-cert", certificate);
+        Assert.Equal(ExitCodes.UsageOrUnusableInput, result.ExitCode);
+        Assert.Contains("--tls-key error AR7007", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unusable_certificate_files_stop_the_start_with_exit_2()
+    {
+        var certificate = Write("tls.crt", "not pem");
+        var key = Write("tls.key", "not pem");
+        var result = CliRunner.Run("serve", "--listen", "127.0.0.1:0", "--tls-cert", certificate, "--tls-key", key);
+        Assert.Equal(ExitCodes.UsageOrUnusableInput, result.ExitCode);
+        Assert.Contains("do not hold a PEM certificate and its matching private key", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Address_in_use_is_reported_with_exit_2()
+    {
+        using var occupant = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        occupant.Start();
+        var port = ((System.Net.IPEndPoint)occupant.LocalEndpoint).Port;
+        var result = CliRunner.Run("serve", "--listen", $"127.0.0.1:{port}");
+        Assert.Equal(ExitCodes.UsageOrUnusableInput, result.ExitCode);
+        Assert.Contains($"error: cannot listen on 127.0.0.1:{port}", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_answers_reviews_until_stopped_then_exits_0()
+    {
+        var config = Write("serve.yaml", "apiVersion: auditrail.io/v1alpha1\nkind: ServeConfiguration\nlisten: 127.0.0.1:0\nlogging: { level: warning }\nadmission: { failurePolicy: Ignore, timeout: 500ms }\n");
+        var error = new StringWriter();
+        var context = new CliContext(new StringWriter(), TextWriter.Synchronized(error), () => Stream.Null, interactiveError: false);
+        using var stop = new CancellationTokenSource();
+        var started = new TaskCompletionSource<AuditrailServer>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = Task.Run(() => ServeCommand.RunAsync(context, config, new ServeOverrides(), started.SetResult, stop.Token));
+        var server = await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        using var client = new HttpClient { BaseAddress = server.Addresses[0] };
+        Assert.Equal("ok", await client.GetStringAsync(new Uri("/readyz", UriKind.Relative)));
+        const string review = """
+            {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"cli-1",
+             "kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},
+             "namespace":"default","operation":"CREATE","userInfo":{"username":"alice"},"object":{"metadata":{"name":"p"}}}}
+            """;
+        using var content = new StringContent(review, Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await client.PostAsync(new Uri("/validate", UriKind.Relative), content);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("cli-1", body.RootElement.GetProperty("response").GetProperty("uid").GetString());
+        Assert.True(body.RootElement.GetProperty("response").GetProperty("allowed").GetBoolean());
+
+        await stop.CancelAsync();
+        Assert.Equal(ExitCodes.Success, await run.WaitAsync(TimeSpan.FromSeconds(30)));
+        var log = error.ToString();
+        Assert.Contains("listening on http://127.0.0.1:", log, StringComparison.Ordinal);
+        Assert.Contains("failurePolicy Ignore, time budget 500 ms", log, StringComparison.Ordinal);
+        Assert.Contains("warning: no admission checks are composed yet", log, StringComparison.Ordinal);
+        Assert.Contains("auditrail serve: stopped", log, StringComparison.Ordinal);
+    }
+}
