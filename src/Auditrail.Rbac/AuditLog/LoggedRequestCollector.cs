@@ -10,14 +10,14 @@ namespace Auditrail.Rbac.AuditLog;
 /// request its identity made and, when it was made through impersonation, the <c>impersonate</c>
 /// checks its impersonator passed. <paramref name="keep"/> picks the requests to keep (all when null).
 /// <para>
-/// Memory: one small entry per request (its auditID and an index) plus one per distinct request, so
-/// a window of millions of requests fits, which a buffer of the events would not.
+/// Memory: one small entry per kept request (its auditID, indexes, outcome and time) plus one per
+/// distinct request, so a window of millions of requests fits, which a buffer of the events would not.
 /// </para>
 /// </summary>
 public sealed class LoggedRequestCollector(Func<RequestAttributes, bool>? keep = null)
 {
     private readonly Dictionary<string, int> _entryByAuditId = new(StringComparer.Ordinal);
-    private readonly List<Entry?> _entries = [];
+    private readonly List<Entry> _entries = [];
     private readonly Dictionary<RequestKey, int> _keyIndex = [];
     private readonly List<RequestAttributes> _distinct = [];
     private readonly Dictionary<string, int> _skipped = new(StringComparer.Ordinal);
@@ -28,19 +28,25 @@ public sealed class LoggedRequestCollector(Func<RequestAttributes, bool>? keep =
     /// <summary>Why events carried no request to authorize, with how many (failed authentications have no user).</summary>
     public IReadOnlyDictionary<string, int> Skipped => _skipped;
 
-    /// <summary>The time of the latest request kept: what a relative window such as <c>--since 30d</c> counts back from.</summary>
+    /// <summary>The time of the latest event read, kept or not: what a relative window such as <c>--since 30d</c> counts back from.</summary>
     public DateTimeOffset? Latest { get; private set; }
 
     public void Add(AuditEvent auditEvent)
     {
         Events++;
+        var time = auditEvent.RequestReceivedTimestamp ?? auditEvent.Time;
+        if (time is { } t && (Latest is null || t > Latest))
+        {
+            Latest = t;
+        }
+
         var rank = StageRank(auditEvent.Stage);
         var auditId = auditEvent.AuditId;
         if (!string.IsNullOrEmpty(auditId) && _entryByAuditId.TryGetValue(auditId, out var existing))
         {
             // Another stage of a request already seen: its attributes are the same; only a later stage knows the answer.
             var entry = _entries[existing];
-            if (entry is not null && rank > entry.Rank)
+            if (rank > entry.Rank)
             {
                 entry.Rank = rank;
                 entry.Outcome = OutcomeOf(auditEvent);
@@ -71,15 +77,11 @@ public sealed class LoggedRequestCollector(Func<RequestAttributes, bool>? keep =
             }
         }
 
-        Entry? kept = null;
-        if (keys.Count > 0 || impersonationKeys.Count > 0)
+        if (keys.Count == 0 && impersonationKeys.Count == 0)
         {
-            var time = auditEvent.RequestReceivedTimestamp ?? auditEvent.Time;
-            kept = new Entry([.. keys], [.. impersonationKeys], rank, OutcomeOf(auditEvent), time);
-            if (time is { } t && (Latest is null || t > Latest))
-            {
-                Latest = t;
-            }
+            // Nothing kept: no entry, so a filtered run holds only its identity's requests; another
+            // stage of this request maps to nothing kept again.
+            return;
         }
 
         if (!string.IsNullOrEmpty(auditId))
@@ -87,8 +89,7 @@ public sealed class LoggedRequestCollector(Func<RequestAttributes, bool>? keep =
             _entryByAuditId[auditId] = _entries.Count;
         }
 
-        // An entry is recorded even for a request not kept, so its other stages are recognized and skipped cheaply.
-        _entries.Add(kept);
+        _entries.Add(new Entry([.. keys], [.. impersonationKeys], rank, OutcomeOf(auditEvent), time));
     }
 
     /// <summary>
@@ -101,7 +102,7 @@ public sealed class LoggedRequestCollector(Func<RequestAttributes, bool>? keep =
         var tallies = new Dictionary<(int Key, RequestOutcome Outcome), Tally>();
         foreach (var entry in _entries)
         {
-            if (entry is null || !InWindow(entry.Time, since, until))
+            if (!InWindow(entry.Time, since, until))
             {
                 continue;
             }

@@ -57,7 +57,7 @@ public sealed class LoggedRequestCollectorTests
     }
 
     [Fact]
-    public void Keep_filter_drops_other_identities_but_still_recognizes_their_later_stages()
+    public void Keep_filter_drops_other_identities_in_every_stage()
     {
         var collector = TestEvents.Collect(
         [

@@ -7,7 +7,7 @@ using Auditrail.Rbac.Authorization;
 
 namespace Auditrail.Cli.Commands.Rbac;
 
-/// <summary>A <c>--since</c> value: a fixed time, or a duration back from the latest request; neither when absent.</summary>
+/// <summary>A <c>--since</c> value: a fixed time, or a duration back from the latest event; neither when absent.</summary>
 internal readonly record struct Since(DateTimeOffset? Time, TimeSpan? Duration)
 {
     /// <summary>The start of the window; null (no bound) when absent, or for a duration when no request had a time.</summary>
@@ -28,7 +28,7 @@ internal static class RbacLogs
     /// <summary>
     /// Parses <c>--since</c> before the logs are read: an RFC 3339 time, or a duration (<c>30d</c>,
     /// <c>12h</c>, <c>90m</c>, <c>2w</c>) that <see cref="Since.Resolve"/> counts back from the latest
-    /// request once they are, so an old log replays the same way on any day.
+    /// event once they are, so an old log replays the same way on any day.
     /// </summary>
     public static bool TryParseSince(CliContext context, string? text, out Since since)
     {
@@ -50,7 +50,7 @@ internal static class RbacLogs
             return true;
         }
 
-        context.Error.WriteLine("       or a duration counted back from the latest request, such as 30d, 12h, 90m or 2w");
+        context.Error.WriteLine("       or a duration counted back from the latest event, such as 30d, 12h, 90m or 2w");
         return false;
     }
 

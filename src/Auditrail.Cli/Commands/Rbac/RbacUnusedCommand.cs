@@ -28,7 +28,7 @@ internal static class RbacUnusedCommand
             Description = "Audit logs: files, directories or - for stdin, in any format `auditrail read` takes.",
             Arity = ArgumentArity.OneOrMore,
         };
-        var since = new Option<string?>("--since") { Description = "Only requests at or after this time: RFC 3339, or a duration (30d, 12h, 90m, 2w) counted back from the latest request in the logs." };
+        var since = new Option<string?>("--since") { Description = "Only requests at or after this time: RFC 3339, or a duration (30d, 12h, 90m, 2w) counted back from the latest event in the logs." };
         var until = new Option<string?>("--until") { Description = "Only requests before this time (RFC 3339)." };
         var subjects = new Option<string[]>("--subject")
         {
