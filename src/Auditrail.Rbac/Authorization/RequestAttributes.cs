@@ -91,7 +91,12 @@ public sealed record RequestAttributes
             Add($"{ServiceAccountsGroup}:{@namespace}");
         }
 
-        Add(AuthenticatedGroup);
+        // A caller who says the request is unauthenticated is not contradicted (the impersonation filter does the same).
+        if (!result.Contains(UnauthenticatedGroup, StringComparer.Ordinal))
+        {
+            Add(AuthenticatedGroup);
+        }
+
         return result;
     }
 

@@ -14,8 +14,6 @@ internal sealed class RbacObjectSet
     private readonly Dictionary<string, RbacBinding> _bindings = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RbacServiceAccount> _serviceAccounts = new(StringComparer.Ordinal);
 
-    public int Count => _roles.Count + _bindings.Count + _serviceAccounts.Count;
-
     public void Add(RbacRole role, List<RbacDiagnostic> diagnostics) =>
         Put(_roles, role.DisplayName, role, role.Source, r => r.Source, diagnostics);
 

@@ -6,15 +6,15 @@ namespace Auditrail.Rbac.Risks;
 /// One risky grant: which risk, how severe here, and the path subject ← binding → role → rule that
 /// grants it. <see cref="Permissions"/> are the probes the rule allows (e.g. <c>list secrets</c>);
 /// <see cref="Notes"/> say why the severity differs from the catalogue's, if it does.
-/// <see cref="Expected"/> marks system subjects that hold the permission by design; they are listed,
-/// never hidden.
+/// <see cref="ControlPlane"/> marks control-plane identities that hold the permission by design
+/// (see <see cref="SubjectClass.System"/>); they are listed, never hidden, and a caller may treat them as expected.
 /// </summary>
 public sealed record RiskFinding(
     RiskDefinition Risk,
     RiskSeverity Severity,
     RbacGrant Grant,
     string Scope,
-    bool Expected,
+    bool ControlPlane,
     IReadOnlyList<string> Permissions,
     IReadOnlyList<string> Notes)
 {

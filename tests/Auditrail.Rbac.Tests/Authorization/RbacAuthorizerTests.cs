@@ -124,6 +124,7 @@ public sealed class RbacAuthorizerTests
         Assert.Equal(["system:authenticated"], RequestAttributes.ImpliedGroups("alice", []));
         Assert.Equal(["system:unauthenticated"], RequestAttributes.ImpliedGroups("system:anonymous", []));
         Assert.Equal(["system:authenticated"], RequestAttributes.ImpliedGroups("alice", ["system:authenticated"]));
+        Assert.Equal(["system:unauthenticated"], RequestAttributes.ImpliedGroups("alice", ["system:unauthenticated"]));
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public sealed class BootstrapRiskTests
         Assert.Equal(RiskSeverity.Critical, finding.Severity);
         Assert.Equal("ClusterRoleBinding/cluster-admin", finding.Grant.Binding.DisplayName);
         Assert.Equal("ClusterRole/cluster-admin", finding.Grant.Role.DisplayName);
-        Assert.True(finding.Expected);
+        Assert.True(finding.ControlPlane);
     }
 
     [Theory]
@@ -39,7 +39,7 @@ public sealed class BootstrapRiskTests
         var findings = Of(subject).Where(f => f.Risk.Name == risk).ToList();
 
         Assert.NotEmpty(findings);
-        Assert.All(findings, f => Assert.True(f.Severity >= RiskSeverity.Medium && f.Expected));
+        Assert.All(findings, f => Assert.True(f.Severity >= RiskSeverity.Medium && f.ControlPlane));
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class BootstrapRiskTests
     public void Every_finding_is_a_system_identity_of_the_bootstrap_policy()
     {
         // The bootstrap policy binds only the control plane; anything else would be a misclassification.
-        Assert.All(Findings, f => Assert.True(f.Expected, f.ToString()));
+        Assert.All(Findings, f => Assert.True(f.ControlPlane, f.ToString()));
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed class BootstrapRiskTests
         // Upstream leaves pods/ephemeralcontainers out of edit on purpose; exec and attach are in.
         Assert.Equal(["impersonate-serviceaccounts", "pods-exec", "pods-portforward", "secrets-get", "secrets-list", "serviceaccount-token", "workloads-write"], editor);
         Assert.All(findings, f => Assert.Equal("namespace team", f.Scope));
-        Assert.All(findings, f => Assert.False(f.Expected));
+        Assert.All(findings, f => Assert.False(f.ControlPlane));
     }
 
     [Fact]

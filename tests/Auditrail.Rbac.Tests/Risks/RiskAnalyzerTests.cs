@@ -128,16 +128,16 @@ public sealed class RiskAnalyzerTests
     }
 
     [Fact]
-    public void System_subjects_are_marked_expected_not_hidden()
+    public void System_subjects_are_marked_control_plane_not_hidden()
     {
         var masters = Assert.Single(Analyze(Rule(["*"], ["*"], ["*"]), new RbacSubject(SubjectKind.Group, "system:masters")));
         var controller = Assert.Single(Analyze(Rule(["create"], [""], ["serviceaccounts/token"]), new RbacSubject(SubjectKind.ServiceAccount, "c", "kube-system")));
         var user = Assert.Single(Analyze(Rule(["create"], [""], ["serviceaccounts/token"])));
 
-        Assert.True(masters.Expected);
+        Assert.True(masters.ControlPlane);
         // Bound by a binding that is not one of the bootstrap "system:" ones: not by design.
-        Assert.False(controller.Expected);
-        Assert.False(user.Expected);
+        Assert.False(controller.ControlPlane);
+        Assert.False(user.ControlPlane);
     }
 
     [Fact]

@@ -61,8 +61,8 @@ internal static class RbacRisksCommand
             var threshold = parseResult.GetValue(minSeverity);
             var markExpected = parseResult.GetValue(excludeSystem);
             var findings = RiskAnalyzer.Analyze(loaded.Snapshot).Where(f => f.Severity >= threshold).ToList();
-            var counted = findings.Where(f => !(markExpected && f.Expected)).ToList();
-            var expected = findings.Where(f => markExpected && f.Expected).ToList();
+            var counted = findings.Where(f => !(markExpected && f.ControlPlane)).ToList();
+            var expected = findings.Where(f => markExpected && f.ControlPlane).ToList();
             Write(context, counted, expected, parseResult.GetValue(output) ?? OutputFormat.Table);
             return counted.Count > 0 || loaded.HadErrors ? ExitCodes.BadRecords : ExitCodes.Success;
         });
@@ -92,6 +92,7 @@ internal static class RbacRisksCommand
                     writer.WriteString("id", finding.Risk.Id);
                     writer.WriteString("risk", finding.Risk.Name);
                     writer.WriteString("severity", finding.Severity.ToString().ToLowerInvariant());
+                    writer.WriteBoolean("controlPlane", finding.ControlPlane);
                     writer.WriteBoolean("expected", expectedSet.Contains(finding));
                     writer.WriteString("scope", finding.Scope);
                     RbacJson.WriteGrant(writer, finding.Grant);
