@@ -3,12 +3,13 @@ using System.Text.Json;
 namespace Auditrail.Admission.PodSecurity;
 
 /// <summary>
-/// Upstream's test for whether a pod UPDATE can change the Pod Security outcome. The API lets an
-/// existing pod change little that the checks read: container images (an image update re-runs the
-/// checks because PSA has always done so), the per-container seccomp annotations, and ephemeral
-/// containers (added through the ephemeralcontainers subresource). Any other update, such as labels,
-/// other annotations, tolerations or activeDeadlineSeconds, is allowed without evaluation, so a
-/// namespace that tightens its policy does not block status and metadata updates of running pods.
+/// Upstream's test for whether a pod UPDATE can change the Pod Security outcome. Pod validation lets
+/// an existing pod change few of the fields the checks read, so upstream re-evaluates only when the
+/// number of containers or init containers differs, a container's image or its per-container seccomp
+/// annotation changes, or an ephemeral container is added or changed (through the ephemeralcontainers
+/// subresource). Any other update (labels, other annotations, tolerations, activeDeadlineSeconds) is
+/// allowed without evaluation, so a namespace that tightens its policy does not block metadata
+/// updates of pods that already run.
 /// </summary>
 internal static class PodUpdates
 {

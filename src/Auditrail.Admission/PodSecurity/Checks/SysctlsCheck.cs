@@ -42,11 +42,12 @@ internal static class SysctlsCheck
     private static CheckFailure? Check(PodSecurityInput pod, FrozenSet<string> allowed)
     {
         List<string>? forbidden = null;
-        foreach (var name in pod.Sysctls)
+        var sysctls = pod.Sysctls;
+        for (var i = 0; i < sysctls.Count; i++)
         {
-            if (!allowed.Contains(name))
+            if (!allowed.Contains(sysctls[i]))
             {
-                (forbidden ??= []).Add(name);
+                (forbidden ??= []).Add(sysctls[i]);
             }
         }
 
