@@ -54,11 +54,21 @@ public sealed class AdmissionPipeline : IAdmissionReviewer
             if (result.Patch.Count > before && current.Object is { } obj)
             {
                 var added = result.Patch.GetRange(before, result.Patch.Count - before);
-                patch.AddRange(added);
-                current = current with { Object = JsonPatch.Apply(obj, added) };
+                try
+                {
+                    current = current with { Object = JsonPatch.Apply(obj, added) };
+                    patch.AddRange(added);
+                }
+                catch (JsonPatchException ex)
+                {
+                    // A mutator whose patch does not apply to the object it was given is broken: its
+                    // operations are dropped and the request refused, rather than admitted half-mutated.
+                    result.Findings.Add(new AdmissionFinding(mutator.Name, "patch", $"patch does not apply: {ex.Message}", FindingAction.Deny));
+                }
             }
         }
 
+        // The result's own list holds every mutator's operations, dropped ones too; the verdict carries those that applied.
         return Verdict(result, patch);
     }
 

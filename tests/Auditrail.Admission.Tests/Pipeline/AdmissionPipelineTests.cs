@@ -100,6 +100,28 @@ public sealed class AdmissionPipelineTests
         Assert.Equal("""{"first":"x","second":"x"}""", patched.GetProperty("metadata").GetProperty("labels").GetRawText());
     }
 
+    /// <summary>A mutator emitting an operation that cannot apply.</summary>
+    private sealed class BrokenMutator : IAdmissionMutator
+    {
+        public string Name => "broken";
+
+        public void Mutate(AdmissionRequest request, AdmissionContext context, AdmissionCheckResult result) =>
+            result.Patch.Add(new JsonPatchOperation("replace", "/spec/missing/field", System.Text.Json.Nodes.JsonValue.Create(1)));
+    }
+
+    [Fact]
+    public void A_patch_that_does_not_apply_is_dropped_and_denies_instead_of_throwing()
+    {
+        var after = new LabelMutator("after");
+        var pipeline = new AdmissionPipeline(AdmissionPipeline.EmptyContext, [], [new BrokenMutator(), after]);
+
+        var verdict = pipeline.Mutate(Requests.Pod(Pod), CancellationToken.None);
+
+        Assert.False(verdict.Allowed);
+        Assert.StartsWith("[broken/patch] patch does not apply", verdict.Message, StringComparison.Ordinal);
+        Assert.Equal("/metadata/labels", Assert.Single(verdict.Patch).Path);
+    }
+
     [Fact]
     public void Review_validates_the_mutated_object()
     {

@@ -101,7 +101,7 @@ internal static class AdmissionReplayCommand
             table.AddColumns("TIME", "USER", "VERB", "OBJECT", "CODE", "DENIED BY", "AUDIT ID");
             foreach (var denial in denials)
             {
-                var user = denial.ImpersonatedBy is { } by ? $"{denial.User} (as by {by})" : denial.User;
+                var user = denial.ImpersonatedBy is { } by ? $"{denial.User} (impersonated by {by})" : denial.User;
                 var obj = $"{denial.Resource} {(denial.Namespace is { Length: > 0 } ns ? ns + "/" : string.Empty)}{denial.Name}";
                 table.AddRow(
                     Markup.Escape(denial.Time?.ToString("u", CultureInfo.InvariantCulture) ?? "?"),

@@ -11,9 +11,8 @@ namespace Auditrail.Cli.Commands.Admission;
 internal static class AdmissionScanCommand
 {
     public const string Examples = """
-          # Which existing objects break the bundled guardrails? (kubectl get -A -o yaml output works too)
-          kubectl get deploy,sts,ds,pods,pvc,ingress,ns -A -o yaml > cluster.yaml
-          auditrail admission scan cluster.yaml > reports.yaml
+          # Which objects in the cluster break the bundled guardrails?
+          kubectl get deploy,sts,ds,rs,job,cronjob,rc,pods,pvc,ingress,ns -A -o yaml | auditrail admission scan - > reports.yaml
 
           # Your guardrails over a manifest directory
           auditrail admission scan -g guardrails/ k8s/

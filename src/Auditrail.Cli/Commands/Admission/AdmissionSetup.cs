@@ -61,7 +61,21 @@ internal static class AdmissionSetup
     public static IReadOnlyList<Manifest> ReadManifests(CliContext context, IEnumerable<string> paths, out bool hadErrors)
     {
         var diagnostics = new List<AdmissionDiagnostic>();
-        var manifests = ManifestReader.ReadPaths(paths, diagnostics);
+        var manifests = new List<Manifest>();
+        foreach (var path in paths)
+        {
+            // "-" reads stdin, so a live cluster can be scanned through kubectl: kubectl get … -o yaml | auditrail admission scan -
+            if (path == "-")
+            {
+                using var reader = new StreamReader(context.OpenStdin());
+                manifests.AddRange(ManifestReader.ReadText(reader.ReadToEnd(), "<stdin>", diagnostics));
+            }
+            else
+            {
+                manifests.AddRange(ManifestReader.ReadPaths([path], diagnostics));
+            }
+        }
+
         foreach (var diagnostic in diagnostics)
         {
             context.Error.WriteLine(diagnostic.ToString());
@@ -80,7 +94,7 @@ internal static class AdmissionSetup
     {
         var paths = new Argument<string[]>("manifests")
         {
-            Description = "Object files or directories: multi-document YAML, JSON, kind: List (kubectl get -o yaml output too).",
+            Description = "Object files or directories, or - for stdin: multi-document YAML, JSON, kind: List (kubectl get -o yaml output too).",
             Arity = ArgumentArity.OneOrMore,
         };
         var guardrails = GuardrailsOption();

@@ -280,6 +280,29 @@ public sealed class AdmissionCommandTests : IDisposable
     }
 
     [Fact]
+    public void Scan_reads_kubectl_list_output_from_stdin()
+    {
+        const string KubectlList = """
+            apiVersion: v1
+            kind: List
+            items:
+              - apiVersion: v1
+                kind: Pod
+                metadata: {name: web-1, namespace: shop, uid: 0b6f7a5e-1111-2222-3333-444455556666}
+                spec:
+                  containers: [{name: web, image: "nginx:latest"}]
+            """;
+
+        var result = CliRunner.RunWithStdin(KubectlList, "admission", "scan", "-", "-o", "json");
+
+        var report = Assert.Single(JsonDocument.Parse(result.Out).RootElement.GetProperty("items").EnumerateArray());
+        Assert.Equal("shop", report.GetProperty("metadata").GetProperty("namespace").GetString());
+        var tags = Assert.Single(report.GetProperty("results").EnumerateArray(), r => r.GetProperty("policy").GetString() == "image-tags");
+        Assert.Equal("fail", tags.GetProperty("result").GetString());
+        Assert.Equal("0b6f7a5e-1111-2222-3333-444455556666", tags.GetProperty("resources")[0].GetProperty("uid").GetString());
+    }
+
+    [Fact]
     public void Help_shows_the_examples_of_each_verb()
     {
         foreach (var verb in new[] { "check", "test", "replay", "scan" })
