@@ -35,8 +35,15 @@ public static class PolicyReportBuilder
                 foreach (var validation in guardrail.Definition.Validations)
                 {
                     var findings = verdict.Findings.Where(f => f.Source == guardrail.Name && f.CheckId == validation.Id).ToList();
-                    results.Add(Result(guardrail.Definition, validation.Id, findings, request, now));
+                    results.Add(Result(guardrail.Definition.Name, guardrail.Definition.Severity, guardrail.Definition.Category, validation.Id, findings, request, now));
                 }
+            }
+
+            // Checks that are not guardrails (Pod Security Standards) report only what failed: one
+            // result per failed check, named by the check's own id.
+            foreach (var check in verdict.Findings.Where(f => !guardrails.Any(g => g.Name == f.Source)).GroupBy(f => (f.Source, f.CheckId)))
+            {
+                results.Add(Result(check.Key.Source, severity: null, category: null, check.Key.CheckId, [.. check], request, now));
             }
         }
 
@@ -44,13 +51,13 @@ public static class PolicyReportBuilder
         return [.. byScope.Where(scope => scope.Value.Count > 0).Select(scope => Report(scope.Key, scope.Value))];
     }
 
-    private static JsonObject Result(GuardrailDefinition guardrail, string rule, List<AdmissionFinding> findings, AdmissionRequest request, DateTimeOffset now)
+    private static JsonObject Result(string policy, string? severity, string? category, string rule, List<AdmissionFinding> findings, AdmissionRequest request, DateTimeOffset now)
     {
         var outcome = findings.Exists(f => f.Action is FindingAction.Deny or FindingAction.Audit) ? "fail" : findings.Count > 0 ? "warn" : "pass";
         var result = new JsonObject
         {
             ["source"] = "auditrail",
-            ["policy"] = guardrail.Name,
+            ["policy"] = policy,
             ["rule"] = rule,
             ["result"] = outcome,
             ["scored"] = true,
@@ -58,12 +65,12 @@ public static class PolicyReportBuilder
             ["timestamp"] = new JsonObject { ["seconds"] = now.ToUnixTimeSeconds(), ["nanos"] = 0 },
             ["resources"] = new JsonArray(Reference(request)),
         };
-        if (guardrail.Severity is { } severity)
+        if (severity is not null)
         {
             result["severity"] = severity;
         }
 
-        if (guardrail.Category is { } category)
+        if (category is not null)
         {
             result["category"] = category;
         }

@@ -31,17 +31,19 @@ internal static class AdmissionReplayCommand
         };
         var guardrails = AdmissionSetup.GuardrailsOption();
         var namespaces = AdmissionSetup.NamespacesOption();
+        var podSecurity = AdmissionSetup.PodSecurityOption();
         var output = OutputOption.Create("default table");
         var since = new Option<string?>("--since") { Description = "Only events at or after this time (RFC 3339)." };
         var until = new Option<string?>("--until") { Description = "Only events before this time (RFC 3339)." };
         var command = new Command("replay", "Replay the creates, updates and patches recorded in audit logs through guardrails: what would have been denied, by whom, when (exit 1 when anything would have been).")
         {
-            paths, guardrails, namespaces, output, since, until,
+            paths, guardrails, namespaces, podSecurity, output, since, until,
         };
         command.SetAction((parseResult, cancellationToken) => Task.FromResult(Run(context,
             parseResult.GetValue(paths) ?? [],
             parseResult.GetValue(guardrails) ?? [],
             parseResult.GetValue(namespaces) ?? [],
+            parseResult.GetValue(podSecurity),
             parseResult.GetValue(output) ?? OutputFormat.Table,
             parseResult.GetValue(since),
             parseResult.GetValue(until),
@@ -49,21 +51,22 @@ internal static class AdmissionReplayCommand
         return command;
     }
 
-    private static int Run(CliContext context, string[] paths, string[] guardrailPaths, string[] namespacePaths, OutputFormat format, string? sinceText, string? untilText, CancellationToken cancellationToken)
+    private static int Run(CliContext context, string[] paths, string[] guardrailPaths, string[] namespacePaths, string? podSecurityText, OutputFormat format, string? sinceText, string? untilText, CancellationToken cancellationToken)
     {
         if (!TimeOptions.TryParse(context, "--since", sinceText, out var since) || !TimeOptions.TryParse(context, "--until", untilText, out var until))
         {
             return ExitCodes.UsageOrUnusableInput;
         }
 
-        if (AdmissionSetup.LoadGuardrails(context, guardrailPaths) is not { } guardrails)
+        if (!AdmissionSetup.TryParsePodSecurity(context, podSecurityText, out var podSecurity)
+            || AdmissionSetup.LoadGuardrails(context, guardrailPaths) is not { } guardrails)
         {
             return ExitCodes.UsageOrUnusableInput;
         }
 
         var catalog = new NamespaceCatalog();
         catalog.AddRange(AdmissionSetup.ReadManifests(context, namespacePaths, out var badNamespaces));
-        var replay = new AuditReplay(guardrails, catalog, AdmissionSetup.Compose, since, until, d => context.Error.WriteLine(d.ToString()))
+        var replay = new AuditReplay(guardrails, catalog, (set, namespaceSource) => AdmissionSetup.Compose(set, namespaceSource, podSecurity), since, until, d => context.Error.WriteLine(d.ToString()))
         {
             CancellationToken = cancellationToken,
         };

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Auditrail.Admission.Guardrails;
 using Auditrail.Admission.Manifests;
 using Auditrail.Admission.Pipeline;
+using Auditrail.Admission.PodSecurity;
 using Auditrail.Admission.Review;
 using Auditrail.Cli.Hosting;
 using Auditrail.Cli.Output;
@@ -20,9 +21,41 @@ internal static class AdmissionSetup
 
     public static Option<string[]> GuardrailsOption() => new("--guardrails", "-g")
     {
-        Description = "Guardrail files or directories (repeatable) instead of the bundled set; 'default' names the bundled set, so '-g default -g mine/' extends it.",
+        Description = "Guardrail files or directories (repeatable) instead of the bundled set; 'default' names the bundled set, so '-g default -g mine/' extends it; 'none' runs no guardrails.",
         HelpName = "FILE|DIR",
     };
+
+    public static Option<string?> PodSecurityOption() => new("--pss")
+    {
+        Description = "Also enforce the Pod Security Standards at LEVEL[:VERSION] (privileged, baseline, restricted; version v1.N or latest, the default). "
+            + "It is the namespace default: Pod Security labels on namespaces from --namespaces override it, as in a cluster. "
+            + "Offline, a workload whose pod template breaks the level is denied like the pods it would create. '-g none --pss restricted' checks Pod Security alone.",
+        HelpName = "LEVEL[:VERSION]",
+    };
+
+    /// <summary>
+    /// The Pod Security configuration <c>--pss</c> asks for: the level as the enforce default (audit and
+    /// warn stay privileged, so each violation is reported once), enforced on pod templates too. Null
+    /// without the option; false, with the reason on stderr, when the value is not a level.
+    /// </summary>
+    public static bool TryParsePodSecurity(CliContext context, string? text, out PodSecurityConfiguration? configuration)
+    {
+        configuration = null;
+        if (text is null)
+        {
+            return true;
+        }
+
+        if (!PodSecurityLevelVersion.TryParse(text, out var level, out var error))
+        {
+            context.Error.WriteLine($"error: --pss: {error}");
+            return false;
+        }
+
+        var privileged = new PodSecurityLevelVersion(PodSecurityLevel.Privileged, PodSecurityVersion.Latest);
+        configuration = new PodSecurityConfiguration { Defaults = new PodSecurityPolicy(level, privileged, privileged), EnforceOnTemplates = true };
+        return true;
+    }
 
     public static Option<string[]> NamespacesOption() => new("--namespaces")
     {
@@ -33,6 +66,12 @@ internal static class AdmissionSetup
     /// <summary>Loads guardrails; every problem goes to stderr. Null when none could be loaded (nothing to check with).</summary>
     public static GuardrailSet? LoadGuardrails(CliContext context, IReadOnlyList<string> paths)
     {
+        // 'none' runs no guardrails (Pod Security alone, with --pss).
+        if (paths.Count == 1 && paths[0] == "none" && !Path.Exists("none"))
+        {
+            return GuardrailSet.Load([]);
+        }
+
         IReadOnlyList<string> resolved = paths.Count == 0
             ? [DefaultGuardrailDirectory]
             : [.. paths.Select(p => p == "default" && !Path.Exists(p) ? DefaultGuardrailDirectory : p)];
@@ -99,11 +138,14 @@ internal static class AdmissionSetup
         };
         var guardrails = GuardrailsOption();
         var namespaces = NamespacesOption();
+        var podSecurity = PodSecurityOption();
         var output = OutputOption.Create(outputDescription);
-        var command = new Command(name, description) { paths, guardrails, namespaces, output };
+        var command = new Command(name, description) { paths, guardrails, namespaces, podSecurity, output };
         command.SetAction((parseResult, cancellationToken) =>
         {
-            var prepared = Prepare(context, parseResult.GetValue(paths) ?? [], parseResult.GetValue(guardrails) ?? [], parseResult.GetValue(namespaces) ?? []);
+            var prepared = TryParsePodSecurity(context, parseResult.GetValue(podSecurity), out var podSecurityConfiguration)
+                ? Prepare(context, parseResult.GetValue(paths) ?? [], parseResult.GetValue(guardrails) ?? [], parseResult.GetValue(namespaces) ?? [], podSecurityConfiguration)
+                : null;
             return Task.FromResult(prepared is null
                 ? ExitCodes.UsageOrUnusableInput
                 : run(prepared, parseResult.GetValue(output) ?? defaultFormat, cancellationToken));
@@ -115,7 +157,7 @@ internal static class AdmissionSetup
     /// Loads guardrails, the manifests and the namespaces (from <c>--namespaces</c> and among the
     /// manifests) and composes the pipeline; null, with the reason on stderr, when there is nothing to do.
     /// </summary>
-    private static ManifestRun? Prepare(CliContext context, string[] paths, string[] guardrailPaths, string[] namespacePaths)
+    private static ManifestRun? Prepare(CliContext context, string[] paths, string[] guardrailPaths, string[] namespacePaths, PodSecurityConfiguration? podSecurity)
     {
         if (LoadGuardrails(context, guardrailPaths) is not { } guardrails)
         {
@@ -133,16 +175,21 @@ internal static class AdmissionSetup
         var catalog = new NamespaceCatalog();
         catalog.AddRange(namespaceManifests);
         catalog.AddRange(manifests);
-        return new ManifestRun(context, guardrails, manifests, Compose(guardrails, catalog), badInput || badNamespaces || guardrails.HasErrors);
+        return new ManifestRun(context, guardrails, manifests, Compose(guardrails, catalog, podSecurity), badInput || badNamespaces || guardrails.HasErrors);
     }
 
     /// <summary>
-    /// The checks a review runs, in order. Guardrails validate and mutate; further validators (Pod
-    /// Security Standards) join the validator list here.
+    /// The checks a review runs, in order: Pod Security Standards first (when asked for), as the
+    /// apiserver's built-in plugin runs before webhooks, then the guardrails, which validate and mutate.
     /// </summary>
-    public static AdmissionPipeline Compose(GuardrailSet guardrails, INamespaceSource namespaces)
+    public static AdmissionPipeline Compose(GuardrailSet guardrails, INamespaceSource namespaces, PodSecurityConfiguration? podSecurity = null)
     {
         var validators = new List<IAdmissionValidator>();
+        if (podSecurity is not null)
+        {
+            validators.Add(new PodSecurityAdmissionCheck(podSecurity));
+        }
+
         var mutators = new List<IAdmissionMutator>();
         validators.AddRange(guardrails.Guardrails.Where(g => g.HasValidations));
         mutators.AddRange(guardrails.Guardrails.Where(g => g.HasMutations));

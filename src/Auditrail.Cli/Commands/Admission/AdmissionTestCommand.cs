@@ -59,7 +59,7 @@ internal static class AdmissionTestCommand
         {
             if (GuardrailTestSuite.Load(file, diagnostics) is { } suite)
             {
-                var report = GuardrailTestRunner.Run(suite, AdmissionSetup.Compose, cancellationToken);
+                var report = GuardrailTestRunner.Run(suite, (set, namespaces) => AdmissionSetup.Compose(set, namespaces), cancellationToken);
                 diagnostics.AddRange(report.Diagnostics);
                 reports.Add(report);
             }
