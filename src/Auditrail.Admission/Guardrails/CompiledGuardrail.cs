@@ -58,7 +58,7 @@ public sealed class CompiledGuardrail : IAdmissionValidator, IAdmissionMutator
 
             if (outcome.Kind == CelKind.Bool)
             {
-                result.Findings.Add(new AdmissionFinding(Name, validation.Definition.Id, Message(validation, activation), Definition.Action));
+                result.Findings.Add(new AdmissionFinding(Name, validation.Definition.Id, Message(validation, activation), Definition.Action, Reason: validation.Definition.Reason));
             }
             else
             {

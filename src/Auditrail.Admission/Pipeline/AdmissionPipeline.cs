@@ -92,6 +92,15 @@ public sealed class AdmissionPipeline : IAdmissionReviewer
         return Verdict(combined, mutated.Patch);
     }
 
+    /// <summary>The HTTP code the apiserver pairs with a denial's reason, as for ValidatingAdmissionPolicy; the first denial decides.</summary>
+    private static int StatusCode(string? reason) => reason switch
+    {
+        "Invalid" => 422,
+        "RequestEntityTooLarge" => 413,
+        "Unauthorized" => 401,
+        _ => 403,
+    };
+
     private static AdmissionVerdict Verdict(AdmissionCheckResult result, IReadOnlyList<Review.JsonPatchOperation> patch)
     {
         var denials = result.Findings.Where(f => f.Action == FindingAction.Deny).ToList();
@@ -104,8 +113,8 @@ public sealed class AdmissionPipeline : IAdmissionReviewer
         return new AdmissionVerdict
         {
             Allowed = denials.Count == 0,
-            Code = denials.Count == 0 ? null : 403,
-            Reason = denials.Count == 0 ? null : "Forbidden",
+            Code = denials.Count == 0 ? null : StatusCode(denials[0].Reason),
+            Reason = denials.Count == 0 ? null : denials[0].Reason ?? "Forbidden",
             Message = denials.Count == 0 ? null : string.Join("; ", denials.Select(Describe)),
             Warnings = [.. result.Findings.Where(f => f.Action == FindingAction.Warn).Select(Describe)],
             AuditAnnotations = annotations,

@@ -15,8 +15,10 @@ public enum FindingAction
 /// One thing a check found wrong with a request. <paramref name="Source"/> names the check
 /// ("pod-security" or a guardrail's name); <paramref name="CheckId"/> is stable for tests and reports
 /// (a Pod Security check id such as <c>runAsNonRoot</c>, or a guardrail validation's id).
+/// <paramref name="Reason"/> is the status reason a denial answers with (<c>Forbidden</c> when null,
+/// as ValidatingAdmissionPolicy; a guardrail validation may say <c>Invalid</c> and the like).
 /// </summary>
-public sealed record AdmissionFinding(string Source, string CheckId, string Message, FindingAction Action, string? Path = null);
+public sealed record AdmissionFinding(string Source, string CheckId, string Message, FindingAction Action, string? Path = null, string? Reason = null);
 
 /// <summary>One RFC 6902 operation; <see cref="Value"/> is null for remove.</summary>
 public sealed record JsonPatchOperation(string Op, string Path, JsonNode? Value = null);

@@ -72,6 +72,25 @@ public sealed class AdmissionPipelineTests
     }
 
     [Fact]
+    public void The_first_denial_s_reason_is_the_verdict_s_status()
+    {
+        var set = Requests.Guardrails(Requests.Guardrail("shape", """
+              validations:
+                - {id: invalid, expression: "false", message: bad shape, reason: Invalid}
+                - {id: forbidden, expression: "false", message: not allowed}
+            """));
+        var invalidFirst = new AdmissionPipeline(AdmissionPipeline.EmptyContext, [.. set.Guardrails], []);
+        var forbiddenFirst = new AdmissionPipeline(AdmissionPipeline.EmptyContext,
+            [new FixedValidator(new AdmissionFinding("pod-security", "privileged", "privileged", FindingAction.Deny)), .. set.Guardrails], []);
+
+        var invalid = invalidFirst.Validate(Requests.Pod(Pod), CancellationToken.None);
+        var forbidden = forbiddenFirst.Validate(Requests.Pod(Pod), CancellationToken.None);
+
+        Assert.Equal((422, "Invalid"), (invalid.Code, invalid.Reason));
+        Assert.Equal((403, "Forbidden"), (forbidden.Code, forbidden.Reason));
+    }
+
+    [Fact]
     public void No_deny_finding_means_allowed_without_a_message()
     {
         var pipeline = new AdmissionPipeline(AdmissionPipeline.EmptyContext, [new FixedValidator(new AdmissionFinding("x", "y", "careful", FindingAction.Warn))], []);
