@@ -74,7 +74,7 @@ public sealed partial class AdmissionModule(IAdmissionReviewer reviewer, Admissi
 
         var request = review.Request;
         var version = review.Version;
-        var verdict = await runner.RunAsync(endpoint, request, new Release(review, body), context.RequestAborted).ConfigureAwait(false);
+        var verdict = await runner.RunAsync(endpoint, request, new Release(review, body)).ConfigureAwait(false);
         Counters.Reviewed(endpoint, verdict.Allowed, verdict.Patch.Count > 0);
         LogVerdict(logger, verdict.Allowed ? LogLevel.Debug : LogLevel.Information, request, endpoint, verdict, time.GetElapsedTime(started));
 
