@@ -67,6 +67,47 @@ public sealed class ServeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_with_tls_options_answers_over_https_with_that_certificate()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=auditrail-cli-test", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var names = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        names.AddIpAddress(System.Net.IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        var now = TimeProvider.System.GetUtcNow();
+        using var certificate = request.CreateSelfSigned(now.AddDays(-1), now.AddDays(1));
+        var certificateFile = Write("tls.crt", certificate.ExportCertificatePem());
+        var keyFile = Write("tls.key", key.ExportPkcs8PrivateKeyPem());
+
+        var context = new CliContext(new StringWriter(), TextWriter.Synchronized(new StringWriter()), () => Stream.Null, interactiveError: false);
+        using var stop = new CancellationTokenSource();
+        var started = new TaskCompletionSource<AuditrailServer>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var overrides = new ServeOverrides { Listen = ["127.0.0.1:0"], TlsCertificateFile = certificateFile, TlsKeyFile = keyFile };
+        var run = Task.Run(() => ServeCommand.RunAsync(context, null, overrides, started.SetResult, stop.Token));
+        var server = await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        string? served = null;
+        using var handler = new SocketsHttpHandler
+        {
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, presented, _, _) =>
+                {
+                    served = presented?.GetCertHashString();
+                    return served == certificate.GetCertHashString();
+                },
+            },
+        };
+        using var client = new HttpClient(handler) { BaseAddress = server.Addresses[0] };
+        Assert.Equal("https", server.Addresses[0].Scheme);
+        Assert.Equal("ok", await client.GetStringAsync(new Uri("/healthz", UriKind.Relative)));
+        Assert.Equal(certificate.GetCertHashString(), served);
+
+        await stop.CancelAsync();
+        Assert.Equal(ExitCodes.Success, await run.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public void Address_in_use_is_reported_with_exit_2()
     {
         using var occupant = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
