@@ -74,7 +74,7 @@ public sealed partial class AdmissionModule(IAdmissionReviewer reviewer, Admissi
 
         var request = review.Request;
         var version = review.Version;
-        var verdict = await runner.RunAsync(endpoint, request, new Release(review, body), context.RequestAborted).ConfigureAwait(false);
+        var verdict = await runner.RunAsync(endpoint, request, new Release(review, body)).ConfigureAwait(false);
         Counters.Reviewed(endpoint, verdict.Allowed, verdict.Patch.Count > 0);
         LogVerdict(logger, verdict.Allowed ? LogLevel.Debug : LogLevel.Information, request, endpoint, verdict, time.GetElapsedTime(started));
 
@@ -84,10 +84,13 @@ public sealed partial class AdmissionModule(IAdmissionReviewer reviewer, Admissi
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
 
-    /// <summary>kube-apiserver sends <c>application/json</c>; a charset parameter is allowed, other types are not a review.</summary>
+    /// <summary>
+    /// kube-apiserver sends exactly <c>application/json</c>, compared without parsing; a charset parameter
+    /// is allowed, other types are not a review.
+    /// </summary>
     private static bool IsJson(string? contentType) =>
-        MediaTypeHeaderValue.TryParse(contentType, out var parsed)
-        && parsed.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase);
+        string.Equals(contentType, "application/json", StringComparison.OrdinalIgnoreCase)
+        || (MediaTypeHeaderValue.TryParse(contentType, out var parsed) && parsed.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Answers with a metav1.Status, the shape Kubernetes clients and kube-apiserver's logs expect from an API error.</summary>
     private async Task RejectAsync(HttpContext context, int status, string reason, string path, string detail, ILogger logger)

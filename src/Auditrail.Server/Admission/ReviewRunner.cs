@@ -22,17 +22,18 @@ internal sealed partial class ReviewRunner(IAdmissionReviewer reviewer, Admissio
     /// The verdict for <paramref name="review"/>. When the checks are abandoned, <paramref name="release"/>
     /// (which frees the review's buffers) is deferred until they return; otherwise it runs before this returns.
     /// </summary>
-    public async Task<AdmissionVerdict> RunAsync(ReviewEndpoint endpoint, AdmissionRequest review, IDisposable release, CancellationToken requestAborted)
+    public async Task<AdmissionVerdict> RunAsync(ReviewEndpoint endpoint, AdmissionRequest review, IDisposable release)
     {
+        // One token for both the check and the wait: a client that goes away is not waited for separately,
+        // since the wait ends within the budget anyway and the answer then has nowhere to go.
         var budget = new CancellationTokenSource(options.TimeBudget, time);
-        var linked = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, requestAborted);
         var checkToken = budget.Token;
         var checks = Task.Run(() => endpoint == ReviewEndpoint.Validate
             ? reviewer.Validate(review, checkToken)
             : reviewer.Mutate(review, checkToken), CancellationToken.None);
         try
         {
-            return await checks.WaitAsync(linked.Token).ConfigureAwait(false);
+            return await checks.WaitAsync(checkToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (budget.IsCancellationRequested)
         {
@@ -41,7 +42,7 @@ internal sealed partial class ReviewRunner(IAdmissionReviewer reviewer, Admissio
             var seconds = options.TimeBudget.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
             return FailureVerdict($"the checks did not finish within the {seconds}s time budget", "budget-exceeded");
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
             LogCheckError(logger, ex, review.Uid, endpoint, options.FailurePolicy);
             counters.ReviewFailed(ReviewFailure.CheckError, options.FailurePolicy);
@@ -49,7 +50,6 @@ internal sealed partial class ReviewRunner(IAdmissionReviewer reviewer, Admissio
         }
         finally
         {
-            linked.Dispose();
             if (checks.IsCompleted)
             {
                 budget.Dispose();
@@ -57,7 +57,7 @@ internal sealed partial class ReviewRunner(IAdmissionReviewer reviewer, Admissio
             }
             else
             {
-                // Abandoned (budget or client gone): the check may still read the request and its token.
+                // Abandoned at the budget: the check may still read the request and its token.
                 counters.CheckAbandoned();
                 _ = checks.ContinueWith(static (task, state) =>
                 {

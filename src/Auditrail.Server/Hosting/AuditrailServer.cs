@@ -24,13 +24,10 @@ public sealed class AuditrailServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly CertificateReloader? _certificates;
 
-    private readonly ILoggerFactory? _tlsLoggerFactory;
-
-    private AuditrailServer(WebApplication app, CertificateReloader? certificates, ILoggerFactory? tlsLoggerFactory)
+    private AuditrailServer(WebApplication app, CertificateReloader? certificates)
     {
         _app = app;
         _certificates = certificates;
-        _tlsLoggerFactory = tlsLoggerFactory;
     }
 
     /// <summary>The services of the running host, for modules' counters and tests.</summary>
@@ -65,19 +62,10 @@ public sealed class AuditrailServer : IAsyncDisposable
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
 
         CertificateReloader? certificates = null;
-        ILoggerFactory? ownedLoggerFactory = null;
         if (options.Tls is { } tls)
         {
-            // Logging is not built yet; the reloader gets a logger from a factory with the same providers.
-            var loggerFactory = LoggerFactory.Create(logging =>
-            {
-                logging.SetMinimumLevel(LogLevel.Information);
-                options.ConfigureLogging?.Invoke(logging);
-            });
-            certificates = new CertificateReloader(tls.CertificateFile, tls.KeyFile, tls.ReloadInterval, options.TimeProvider,
-                loggerFactory.CreateLogger("Auditrail.Server.Tls"));
+            certificates = new CertificateReloader(tls.CertificateFile, tls.KeyFile, tls.ReloadInterval, options.TimeProvider);
             builder.Services.AddSingleton(certificates);
-            ownedLoggerFactory = loggerFactory;
         }
 
         builder.WebHost.UseKestrelCore();
@@ -121,13 +109,18 @@ public sealed class AuditrailServer : IAsyncDisposable
         }
 
         var app = builder.Build();
+        if (certificates is not null)
+        {
+            certificates.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Auditrail.Server.Tls");
+        }
+
         app.UseRouting();
         foreach (var module in allModules)
         {
             module.MapEndpoints(app);
         }
 
-        return new AuditrailServer(app, certificates, ownedLoggerFactory);
+        return new AuditrailServer(app, certificates);
     }
 
     public Task StartAsync(CancellationToken cancellationToken = default) => _app.StartAsync(cancellationToken);
@@ -141,6 +134,5 @@ public sealed class AuditrailServer : IAsyncDisposable
     {
         await _app.DisposeAsync().ConfigureAwait(false);
         _certificates?.Dispose();
-        _tlsLoggerFactory?.Dispose();
     }
 }

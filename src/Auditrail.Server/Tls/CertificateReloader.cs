@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Auditrail.Server.Tls;
 
@@ -19,7 +20,7 @@ public sealed partial class CertificateReloader : IDisposable
 {
     private readonly string _certificateFile;
     private readonly string _keyFile;
-    private readonly ILogger _logger;
+    private ILogger _logger = NullLogger.Instance;
     private readonly ITimer? _timer;
     private readonly Lock _reloadLock = new();
     private byte[] _loadedCertificateBytes;
@@ -27,18 +28,27 @@ public sealed partial class CertificateReloader : IDisposable
     private volatile X509Certificate2 _current;
 
     /// <summary>Loads the pair now (throwing <see cref="CertificateLoadException"/> when it cannot) and polls every <paramref name="interval"/>.</summary>
-    public CertificateReloader(string certificateFile, string keyFile, TimeSpan interval, TimeProvider timeProvider, ILogger logger)
+    public CertificateReloader(string certificateFile, string keyFile, TimeSpan interval, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         _certificateFile = certificateFile;
         _keyFile = keyFile;
-        _logger = logger;
         (_loadedCertificateBytes, _loadedKeyBytes) = ReadPair();
         _current = Load(_loadedCertificateBytes, _loadedKeyBytes);
         if (interval > TimeSpan.Zero && interval != Timeout.InfiniteTimeSpan)
         {
             _timer = timeProvider.CreateTimer(_ => ReloadIfChanged(), null, interval, interval);
         }
+    }
+
+    /// <summary>
+    /// Where reloads are logged. Set once the host's logging exists: the reloader is built before the host
+    /// so that unusable files stop the start, and logs nothing until then.
+    /// </summary>
+    public ILogger Logger
+    {
+        get => _logger;
+        set => _logger = value ?? NullLogger.Instance;
     }
 
     /// <summary>The certificate handed to each new TLS connection.</summary>

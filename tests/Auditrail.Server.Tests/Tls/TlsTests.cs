@@ -4,7 +4,6 @@ using Auditrail.Server.Admission;
 using Auditrail.Server.Hosting;
 using Auditrail.Server.Tests.Support;
 using Auditrail.Server.Tls;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Auditrail.Server.Tests.Tls;
 
@@ -87,7 +86,7 @@ public sealed class TlsTests : IDisposable
     public void Half_written_pair_keeps_the_old_certificate_until_the_key_matches()
     {
         _files.Write(_first);
-        using var reloader = new CertificateReloader(_files.CertificateFile, _files.KeyFile, Timeout.InfiniteTimeSpan, TimeProvider.System, NullLogger.Instance);
+        using var reloader = new CertificateReloader(_files.CertificateFile, _files.KeyFile, Timeout.InfiniteTimeSpan, TimeProvider.System);
         Assert.False(reloader.ReloadIfChanged());
 
         _files.WriteCertificateOnly(_second);

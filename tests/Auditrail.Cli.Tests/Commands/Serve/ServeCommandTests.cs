@@ -67,6 +67,41 @@ public sealed class ServeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_with_tls_options_answers_over_https_with_that_certificate()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=auditrail-cli-test", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var names = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        names.AddIpAddress(System.Net.IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        var now = TimeProvider.System.GetUtcNow();
+        using var certificate = request.CreateSelfSigned(now.AddDays(-1), now.AddDays(1));
+        var certificateFile = Write("tls.crt", certificate.ExportCertificatePem());
+        var keyFile = Write("tls.key", key.ExportPkcs8PrivateKeyPem());
+
+        using var serve = await RunningServe.StartAsync(null, new ServeOverrides { Listen = ["127.0.0.1:0"], TlsCertificateFile = certificateFile, TlsKeyFile = keyFile });
+        var server = serve.Server;
+
+        string? served = null;
+        using var handler = new SocketsHttpHandler
+        {
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, presented, _, _) =>
+                {
+                    served = presented?.GetCertHashString();
+                    return served == certificate.GetCertHashString();
+                },
+            },
+        };
+        using var client = new HttpClient(handler) { BaseAddress = server.Addresses[0] };
+        Assert.Equal("https", server.Addresses[0].Scheme);
+        Assert.Equal("ok", await client.GetStringAsync(new Uri("/healthz", UriKind.Relative)));
+        Assert.Equal(certificate.GetCertHashString(), served);
+        Assert.Equal(ExitCodes.Success, await serve.StopAsync());
+    }
+
+    [Fact]
     public void Address_in_use_is_reported_with_exit_2()
     {
         using var occupant = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
@@ -81,12 +116,8 @@ public sealed class ServeCommandTests : IDisposable
     public async Task Serve_answers_reviews_until_stopped_then_exits_0()
     {
         var config = Write("serve.yaml", "apiVersion: auditrail.io/v1alpha1\nkind: ServeConfiguration\nlisten: 127.0.0.1:0\nlogging: { level: warning }\nadmission: { failurePolicy: Ignore, timeout: 500ms }\n");
-        var error = new StringWriter();
-        var context = new CliContext(new StringWriter(), TextWriter.Synchronized(error), () => Stream.Null, interactiveError: false);
-        using var stop = new CancellationTokenSource();
-        var started = new TaskCompletionSource<AuditrailServer>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var run = Task.Run(() => ServeCommand.RunAsync(context, config, new ServeOverrides(), started.SetResult, stop.Token));
-        var server = await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        using var serve = await RunningServe.StartAsync(config, new ServeOverrides());
+        var server = serve.Server;
 
         using var client = new HttpClient { BaseAddress = server.Addresses[0] };
         Assert.Equal("ok", await client.GetStringAsync(new Uri("/readyz", UriKind.Relative)));
@@ -102,12 +133,40 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Equal("cli-1", body.RootElement.GetProperty("response").GetProperty("uid").GetString());
         Assert.True(body.RootElement.GetProperty("response").GetProperty("allowed").GetBoolean());
 
-        await stop.CancelAsync();
-        Assert.Equal(ExitCodes.Success, await run.WaitAsync(TimeSpan.FromSeconds(30)));
-        var log = error.ToString();
+        Assert.Equal(ExitCodes.Success, await serve.StopAsync());
+        var log = serve.Error.ToString();
         Assert.Contains("listening on http://127.0.0.1:", log, StringComparison.Ordinal);
         Assert.Contains("failurePolicy Ignore, time budget 500 ms", log, StringComparison.Ordinal);
         Assert.Contains("warning: no admission checks are composed yet", log, StringComparison.Ordinal);
         Assert.Contains("auditrail serve: stopped", log, StringComparison.Ordinal);
+    }
+
+    /// <summary><c>auditrail serve</c> running in process until <see cref="StopAsync"/>, as SIGTERM would stop it.</summary>
+    private sealed class RunningServe : IDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private Task<int> _run = Task.FromResult(-1);
+
+        public StringWriter Error { get; } = new();
+
+        public AuditrailServer Server { get; private set; } = null!;
+
+        public static async Task<RunningServe> StartAsync(string? config, ServeOverrides overrides)
+        {
+            var serve = new RunningServe();
+            var context = new CliContext(new StringWriter(), TextWriter.Synchronized(serve.Error), () => Stream.Null, interactiveError: false);
+            var started = new TaskCompletionSource<AuditrailServer>(TaskCreationOptions.RunContinuationsAsynchronously);
+            serve._run = Task.Run(() => ServeCommand.RunAsync(context, config, overrides, started.SetResult, serve._stop.Token));
+            serve.Server = await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            return serve;
+        }
+
+        public async Task<int> StopAsync()
+        {
+            await _stop.CancelAsync();
+            return await _run.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        public void Dispose() => _stop.Dispose();
     }
 }
