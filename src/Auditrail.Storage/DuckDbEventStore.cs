@@ -16,9 +16,9 @@ public sealed class DuckDbEventStore : IEventStore
 {
     private static readonly string[] MutatingVerbs = ["create", "update", "patch", "delete", "deletecollection"];
 
+    /// <summary>Held open for the store's lifetime: DuckDB.NET shares one database instance among the connections to a file while one is open.</summary>
     private readonly DuckDBConnection _connection;
     private readonly TimeProvider _time;
-    private readonly object _connectionLock = new();
     private int _writerOpen;
 
     private DuckDbEventStore(DuckDBConnection connection, StoreOptions options)
@@ -349,13 +349,12 @@ public sealed class DuckDbEventStore : IEventStore
         return dot >= 0 ? (qualified[..dot], qualified[(dot + 1)..], subresource) : (qualified, null, subresource);
     }
 
-    /// <summary>A connection of its own for each caller, on the one database instance of this store.</summary>
+    /// <summary>A connection of its own for each caller, on the one database instance of this store (same connection string).</summary>
     private DuckDBConnection Connect()
     {
-        lock (_connectionLock)
-        {
-            return _connection.Duplicate();
-        }
+        var connection = new DuckDBConnection(_connection.ConnectionString);
+        connection.Open();
+        return connection;
     }
 
     private static void AddIfSet(SqlFilter filter, string left, string? value)
