@@ -13,7 +13,7 @@ public interface IEventStore : IDisposable
     /// <summary>The single writer; a second one while the first is open is refused.</summary>
     EventWriter OpenWriter(int batchSize = EventWriter.DefaultBatchSize);
 
-    /// <summary>Who touched a resource, when, from where, with what result; newest first.</summary>
+    /// <summary>Who touched a resource (and, unless a subresource is named, its subresources), when, from where, with what result; newest first.</summary>
     IReadOnlyList<EventSummary> Who(WhoQuery query, QueryWindow window);
 
     /// <summary>Mutating requests (create, update, patch, delete, deletecollection), grouped by identity, busiest first.</summary>
