@@ -51,9 +51,10 @@ internal sealed class RetentionPurge(Func<DuckDBConnection> connect, TimeProvide
                 alerts += a;
                 cutoff = cutoff is { } c && c > sizeCutoff ? c : sizeCutoff;
                 Checkpoint(connection);
-                if (e == 0)
+                if (UsedBytes(connection) > maxBytes)
                 {
-                    break; // the oldest time is shared by more rows than the cut: nothing more to gain by this route
+                    Compact(connection);
+                    Checkpoint(connection);
                 }
             }
         }
@@ -65,6 +66,18 @@ internal sealed class RetentionPurge(Func<DuckDBConnection> connect, TimeProvide
     /// <summary>Bytes in use inside the database file (blocks × block size); the file itself does not shrink, freed blocks are reused.</summary>
     internal static long UsedBytes(DuckDBConnection connection) =>
         Scalar(connection, "SELECT used_blocks * block_size FROM pragma_database_size() WHERE database_name = current_database()", null);
+
+    /// <summary>Rewrites the events table with only its live rows, in time order, so the deleted rows' blocks are freed.</summary>
+    private static void Compact(DuckDBConnection connection)
+    {
+        const string Fresh = "events_compacted";
+        using var transaction = connection.BeginTransaction();
+        Execute(connection, Schema.StoreSchema.CreateEventsTable(Fresh), null);
+        Execute(connection, $"INSERT INTO {Fresh} SELECT {Schema.StoreSchema.EventColumns} FROM events ORDER BY time", null);
+        Execute(connection, "DROP TABLE events", null);
+        Execute(connection, $"ALTER TABLE {Fresh} RENAME TO events", null);
+        transaction.Commit();
+    }
 
     private static (long Events, long Alerts) DeleteBefore(DuckDBConnection connection, DateTimeOffset cutoff)
     {

@@ -79,6 +79,9 @@ internal static class StoreSchema
     /// <summary>Step i brings a store from version i to i + 1 (index 0 creates a new store).</summary>
     private static readonly string[][] Migrations = [Version1];
 
+    /// <summary>An empty events table under another name, for a compaction that copies the kept rows into it.</summary>
+    public static string CreateEventsTable(string name) => $"CREATE TABLE {name} ({EventColumnTypes})";
+
     /// <summary>Staging for one batch of the writer: connection-local, so readers never see it.</summary>
     public static string CreateStaging(string name) => $"CREATE OR REPLACE TEMP TABLE {name} ({EventColumnTypes})";
 
