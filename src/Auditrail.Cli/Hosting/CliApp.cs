@@ -4,7 +4,9 @@ using System.CommandLine.Invocation;
 using Auditrail.Cli.Commands.Baseline;
 using Auditrail.Cli.Commands.Cel;
 using Auditrail.Cli.Commands.Fields;
+using Auditrail.Cli.Commands.Import;
 using Auditrail.Cli.Commands.Policy;
+using Auditrail.Cli.Commands.Query;
 using Auditrail.Cli.Commands.Read;
 using Auditrail.Cli.Commands.Rules;
 using Auditrail.Cli.Commands.Scan;
@@ -56,19 +58,23 @@ public static class CliApp
         var celConformance = CelConformanceCommand.Create(context);
         var cel = new Command("cel", "Work with CEL, the expression language of rules and guardrails.") { celEval, celConformance };
         var scan = ScanCommand.Create(context);
+        var import = ImportCommand.Create(context);
         root.Subcommands.Add(read);
         root.Subcommands.Add(scan);
+        root.Subcommands.Add(import);
         root.Subcommands.Add(fields);
         root.Subcommands.Add(cel);
         var allExamples = new Dictionary<Command, string>();
         root.Subcommands.Add(RulesCommand.Create(context, allExamples));
         root.Subcommands.Add(BaselineCommand.Create(context, allExamples));
         root.Subcommands.Add(PolicyCommand.Create(context, allExamples));
+        root.Subcommands.Add(QueryCommand.Create(context, allExamples));
         examples = new Dictionary<Command, string>(allExamples)
         {
             [root] = RootExamples,
             [read] = ReadCommand.Examples,
             [scan] = ScanCommand.Examples,
+            [import] = ImportCommand.Examples,
             [fields] = FieldsCommand.Examples,
             [celEval] = CelEvalCommand.Examples,
             [celConformance] = CelConformanceCommand.Examples,
