@@ -141,7 +141,7 @@ public sealed class DuckDbEventStore : IEventStore
             var key = row.User ?? string.Empty;
             if (!groups.TryGetValue(key, out var group))
             {
-                group = (row, RowReader.Long(reader, 18), RowReader.Time(reader, 19), RowReader.Time(reader, 20), []);
+                group = (row, RowReader.Long(reader, 19), RowReader.Time(reader, 20), RowReader.Time(reader, 21), []);
                 groups[key] = group;
                 order.Add(key);
             }
@@ -192,7 +192,7 @@ public sealed class DuckDbEventStore : IEventStore
         var filter = new SqlFilter(window);
         if (query.User is { } user)
         {
-            filter.Add("username = ", user);
+            filter.AddAnyEqual(["username", "impersonated_user"], user);
         }
         else if (query.ServiceAccount is { } serviceAccount)
         {

@@ -24,7 +24,8 @@ internal static class AuditLines
         string? decision = "allow",
         string? cluster = null,
         string[]? groups = null,
-        TimeSpan? latency = null)
+        TimeSpan? latency = null,
+        string? impersonating = null)
     {
         var stageTime = stage == "RequestReceived" ? received : received + (latency ?? TimeSpan.FromMilliseconds(20));
         var objectRef = new Dictionary<string, object?> { ["resource"] = resource, ["apiVersion"] = "v1" };
@@ -62,6 +63,11 @@ internal static class AuditLines
             ["stageTimestamp"] = Format(stageTime),
             ["annotations"] = annotations,
         };
+        if (impersonating is not null)
+        {
+            body["impersonatedUser"] = new Dictionary<string, object?> { ["username"] = impersonating };
+        }
+
         if (stage != "RequestReceived")
         {
             body["responseStatus"] = new Dictionary<string, object?> { ["metadata"] = new { }, ["code"] = code };

@@ -23,6 +23,7 @@ public sealed record WhoQuery(string Resource)
 /// <summary><c>timeline</c>: one identity's or one address's requests. Exactly one of the three is set.</summary>
 public sealed record TimelineQuery
 {
+    /// <summary>A username, matched as the authenticated user or as the user impersonated.</summary>
     public string? User { get; init; }
 
     /// <summary><c>NAMESPACE:NAME</c> of a service account (its username is <c>system:serviceaccount:NAMESPACE:NAME</c>).</summary>
@@ -46,8 +47,13 @@ public sealed record EventSummary
     public required string AuditId { get; init; }
     public required string Stage { get; init; }
     public string? Verb { get; init; }
+
+    /// <summary>The authenticated user (user.username).</summary>
     public string? User { get; init; }
     public string? UserKind { get; init; }
+
+    /// <summary>The user the request acted as, when <see cref="User"/> impersonated someone.</summary>
+    public string? ImpersonatedUser { get; init; }
     public string? SourceIp { get; init; }
     public string? UserAgent { get; init; }
     public string? ApiGroup { get; init; }

@@ -8,7 +8,7 @@ internal static class RowReader
 {
     /// <summary>The select list that <see cref="ReadEvent"/> reads, in its order.</summary>
     public const string EventSummaryColumns =
-        "time, cluster, audit_id, stage, verb, username, user_kind, source_ip, user_agent, api_group, resource, subresource, namespace, name, code, decision, reason, request_uri";
+        "time, cluster, audit_id, stage, verb, username, user_kind, source_ip, user_agent, api_group, resource, subresource, namespace, name, code, decision, reason, request_uri, impersonated_user";
 
     public static EventSummary ReadEvent(DbDataReader reader, int offset = 0) => new()
     {
@@ -30,6 +30,7 @@ internal static class RowReader
         Decision = Text(reader, offset + 15),
         Reason = Text(reader, offset + 16),
         RequestUri = Text(reader, offset + 17),
+        ImpersonatedUser = Text(reader, offset + 18),
     };
 
     public static string? Text(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);

@@ -37,6 +37,15 @@ internal sealed class SqlFilter
         return this;
     }
 
+    /// <summary>Adds <c>(a = $n OR b = $n …)</c>: one bound value that any of the columns may hold.</summary>
+    public SqlFilter AddAnyEqual(string[] columns, object? value)
+    {
+        _values.Add(value);
+        var placeholder = $"${_values.Count}";
+        _conditions.Add("(" + string.Join(" OR ", columns.Select(c => $"{c} = {placeholder}")) + ")");
+        return this;
+    }
+
     /// <summary>Adds a condition with no user value in it.</summary>
     public SqlFilter AddLiteral(string condition)
     {

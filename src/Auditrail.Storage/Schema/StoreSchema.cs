@@ -18,7 +18,7 @@ internal static class StoreSchema
     /// encoding; times are 8-byte integers; the event JSON gets FSST string compression.
     /// </summary>
     public const string EventColumns =
-        "time, received, cluster, audit_id, stage, stage_rank, verb, username, user_kind, user_groups, source_ip, user_agent, "
+        "time, received, cluster, audit_id, stage, stage_rank, verb, username, user_kind, user_groups, impersonated_user, source_ip, user_agent, "
         + "api_group, resource, subresource, namespace, name, code, decision, reason, request_uri, level, event";
 
     private const string EventColumnTypes = """
@@ -32,6 +32,7 @@ internal static class StoreSchema
         username VARCHAR,
         user_kind VARCHAR,
         user_groups VARCHAR[],
+        impersonated_user VARCHAR,
         source_ip VARCHAR,
         user_agent VARCHAR,
         api_group VARCHAR,

@@ -68,6 +68,7 @@ public sealed class EventWriter : IDisposable
             .AppendValue(username)
             .AppendValue(IdentityClassifier.Classify(username, groups).Kind.ToWireName())
             .AppendValue(groups.Count == 0 ? null : groups)
+            .AppendValue(auditEvent.ImpersonatedUserName)
             .AppendValue(auditEvent.SourceIp)
             .AppendValue(auditEvent.UserAgent)
             .AppendValue(auditEvent.ApiGroup)

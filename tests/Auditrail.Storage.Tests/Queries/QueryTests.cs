@@ -86,6 +86,18 @@ public sealed class QueryTests : IDisposable
     }
 
     [Fact]
+    public void A_user_timeline_includes_requests_made_as_that_user_through_impersonation()
+    {
+        _store.Import([Event("i1", Start.AddMinutes(8), user: "system:admin", impersonating: "alice", resource: "configmaps", name: "settings")]);
+
+        var timeline = _store.Store.Timeline(new TimelineQuery { User = "alice" }, new QueryWindow());
+
+        Assert.Equal(["i1", "o1", "c1", "u1", "g1"], timeline.Select(r => r.AuditId));
+        Assert.Equal(("system:admin", "alice"), (timeline[0].User, timeline[0].ImpersonatedUser));
+        Assert.Equal("i1", Assert.Single(_store.Store.Timeline(new TimelineQuery { User = "system:admin" }, new QueryWindow())).AuditId);
+    }
+
+    [Fact]
     public void Alerts_are_linked_by_audit_id_filtered_by_rule_and_minimum_severity_and_stored_once()
     {
         using (var writer = _store.Store.OpenWriter())

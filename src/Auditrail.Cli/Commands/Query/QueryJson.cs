@@ -17,6 +17,7 @@ internal static class QueryJson
         WriteIf(writer, "verb", row.Verb);
         WriteIf(writer, "user", row.User);
         WriteIf(writer, "userKind", row.UserKind);
+        WriteIf(writer, "impersonatedUser", row.ImpersonatedUser);
         WriteIf(writer, "sourceIP", row.SourceIp);
         WriteIf(writer, "userAgent", row.UserAgent);
         WriteIf(writer, "apiGroup", row.ApiGroup);

@@ -19,7 +19,7 @@ internal static class QueryTables
         var table = new StreamingTable(context.Out, ("TIME", 27), ("USER", 40), ("KIND", 14), ("SOURCE IP", 15), ("VERB", 10), ("CODE", 4), ("DECISION", 8), ("TARGET", 0));
         foreach (var row in rows)
         {
-            table.WriteRow(QueryCommand.Time(row.Time), row.User, row.UserKind, row.SourceIp, row.Verb,
+            table.WriteRow(QueryCommand.Time(row.Time), Identity(row), row.UserKind, row.SourceIp, row.Verb,
                 row.Code?.ToString(CultureInfo.InvariantCulture), row.Decision, Target(row));
         }
     }
@@ -104,6 +104,9 @@ internal static class QueryTables
 
     private static int Width(SqlResult result, int column, string header) =>
         Math.Max(header.Length, result.Rows.Select(r => QueryJson.Text(r[column])?.Length ?? 0).DefaultIfEmpty(0).Max());
+
+    /// <summary>The user, or "user as impersonated" as alerts show it.</summary>
+    private static string? Identity(EventSummary row) => row.ImpersonatedUser is { } target ? $"{row.User} as {target}" : row.User;
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
