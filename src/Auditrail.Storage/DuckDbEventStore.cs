@@ -294,21 +294,24 @@ public sealed class DuckDbEventStore : IEventStore
     {
         using var connection = Connect();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT event FROM events WHERE audit_id = $1 ORDER BY stage_rank DESC LIMIT 1";
+        command.CommandText = "SELECT event, dictionary_id FROM events WHERE audit_id = $1 ORDER BY stage_rank DESC LIMIT 1";
         command.Parameters.Add(new DuckDBParameter(auditId));
-        return command.ExecuteScalar() as string;
+        using var reader = command.ExecuteReader();
+        using var decoder = new EventCodec.Decoder(connection);
+        return reader.Read() ? decoder.Decode(EventCodec.ReadBlob(reader, 0), reader.GetInt32(1)) : null;
     }
 
     /// <summary>The window's <see cref="QueryWindow.Limit"/> does not apply: a replay wants everything in the window.</summary>
-    public IEnumerable<string> ReadEventsInTimeOrder(QueryWindow window)
+    public IEnumerable<byte[]> ReadEventsInTimeOrder(QueryWindow window)
     {
         var filter = new SqlFilter(window);
         using var connection = Connect();
-        using var command = filter.CreateCommand(connection, $"SELECT event FROM events {filter.Where} ORDER BY time, received, audit_id");
+        using var command = filter.CreateCommand(connection, $"SELECT event, dictionary_id FROM events {filter.Where} ORDER BY time, received, audit_id");
         using var reader = command.ExecuteReader();
+        using var decoder = new EventCodec.Decoder(connection);
         while (reader.Read())
         {
-            yield return reader.GetString(0);
+            yield return decoder.DecodeBytes(EventCodec.ReadBlob(reader, 0), reader.GetInt32(1));
         }
     }
 

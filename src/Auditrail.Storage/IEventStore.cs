@@ -33,8 +33,8 @@ public interface IEventStore : IDisposable
     /// <summary>The stored (redacted) event JSON of a request, or null.</summary>
     string? GetEvent(string auditId);
 
-    /// <summary>Stored event JSON in event time order (oldest first), streamed: for replays such as backtests.</summary>
-    IEnumerable<string> ReadEventsInTimeOrder(QueryWindow window);
+    /// <summary>Stored event JSON (UTF-8) in event time order (oldest first), streamed: for replays such as backtests.</summary>
+    IEnumerable<byte[]> ReadEventsInTimeOrder(QueryWindow window);
 
     PurgeResult Purge(RetentionPolicy policy);
 

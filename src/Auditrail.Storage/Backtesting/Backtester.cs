@@ -1,4 +1,3 @@
-using System.Text;
 using Auditrail.Core.Model;
 using Auditrail.Core.Reading;
 using Auditrail.Detection.Engine;
@@ -37,8 +36,7 @@ public static class Backtester
         long bad = 0;
         foreach (var json in store.ReadEventsInTimeOrder(window))
         {
-            var bytes = Encoding.UTF8.GetBytes(json);
-            chunk.Write(bytes);
+            chunk.Write(json);
             chunk.WriteByte((byte)'\n');
             if (++inChunk == EventsPerChunk)
             {

@@ -9,5 +9,5 @@ public sealed record RetentionPolicy
     public bool IsEmpty => MaxAge is null && MaxBytes is null;
 }
 
-/// <summary>What a purge removed, and the store's used bytes before and after.</summary>
+/// <summary>What a purge removed, and the store's used bytes before and after. An empty policy removes nothing and only checkpoints.</summary>
 public sealed record PurgeResult(long EventsDeleted, long AlertsDeleted, long BytesBefore, long BytesAfter, DateTimeOffset? Cutoff);

@@ -18,6 +18,8 @@ internal sealed class RetentionPurge(Func<DuckDBConnection> connect, TimeProvide
     public PurgeResult Run(RetentionPolicy policy)
     {
         using var connection = connect();
+        // Recent batches may still sit in the write-ahead log; a checkpoint puts them in blocks to count.
+        Checkpoint(connection);
         var before = UsedBytes(connection);
         long events = 0, alerts = 0;
         DateTimeOffset? cutoff = null;

@@ -15,11 +15,11 @@ internal static class StoreSchema
     /// The event columns in table order, shared by the events table, the staging table and every
     /// INSERT … SELECT between them. The request's best stage is kept (see <see cref="StageRank"/>).
     /// Low-cardinality text (stage, verb, level, kind, resource) is left to DuckDB's dictionary
-    /// encoding; times are 8-byte integers; the event JSON gets FSST string compression.
+    /// encoding; times are 8-byte integers; the event JSON is a zstd frame (see <see cref="EventCodec"/>).
     /// </summary>
     public const string EventColumns =
         "time, received, cluster, audit_id, stage, stage_rank, verb, username, user_kind, user_groups, impersonated_user, source_ip, user_agent, "
-        + "api_group, resource, subresource, namespace, name, code, decision, reason, request_uri, level, event";
+        + "api_group, resource, subresource, namespace, name, code, decision, reason, request_uri, level, event, dictionary_id";
 
     private const string EventColumnTypes = """
         time TIMESTAMPTZ,
@@ -45,7 +45,8 @@ internal static class StoreSchema
         reason VARCHAR,
         request_uri VARCHAR,
         level VARCHAR,
-        event VARCHAR NOT NULL
+        event BLOB NOT NULL,
+        dictionary_id INTEGER NOT NULL
         """;
 
     /// <summary>Version 1: events, alerts and the meta table.</summary>
@@ -53,6 +54,7 @@ internal static class StoreSchema
     [
         "CREATE TABLE IF NOT EXISTS auditrail_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
         $"CREATE TABLE IF NOT EXISTS events ({EventColumnTypes})",
+        EventCodec.CreateTable,
         """
         CREATE TABLE IF NOT EXISTS alerts (
             time TIMESTAMPTZ,

@@ -27,6 +27,9 @@ public sealed class EventWriter : IDisposable
 
     private readonly DuckDBConnection _connection;
     private readonly Action _release;
+    private readonly List<byte[]> _samples = [];
+    private ZstdSharp.Compressor _compressor;
+    private int _dictionaryId;
     private DuckDBAppender? _appender;
     private int _pending;
     private DateTimeOffset? _receivedMin;
@@ -44,6 +47,8 @@ public sealed class EventWriter : IDisposable
         _release = release;
         BatchSize = batchSize;
         StoreSchema.Execute(_connection, StoreSchema.CreateStaging(Staging));
+        (_dictionaryId, var dictionary) = EventCodec.LoadNewest(_connection);
+        _compressor = EventCodec.CreateCompressor(dictionary);
     }
 
     public int BatchSize { get; }
@@ -81,7 +86,8 @@ public sealed class EventWriter : IDisposable
             .AppendValue(auditEvent.AuthorizationReason)
             .AppendValue(auditEvent.RequestUri)
             .AppendValue(auditEvent.Level.ToWireName())
-            .AppendValue(System.Text.Encoding.UTF8.GetString(auditEvent.Json.Span))
+            .AppendValue(Compress(auditEvent.Json.Span))
+            .AppendValue(_dictionaryId)
             .EndRow();
         _received++;
         _pending++;
@@ -183,9 +189,33 @@ public sealed class EventWriter : IDisposable
         {
             _disposed = true;
             _appender?.Dispose();
+            _compressor.Dispose();
             _connection.Dispose();
             _release();
         }
+    }
+
+    /// <summary>
+    /// One zstd frame per event. Until the store has a dictionary, the first events are compressed
+    /// without one and kept as samples; at <see cref="EventCodec.TrainingSamples"/> a dictionary is
+    /// trained, stored, and used from the next event on.
+    /// </summary>
+    private byte[] Compress(ReadOnlySpan<byte> json)
+    {
+        if (_dictionaryId == 0 && _samples.Count < EventCodec.TrainingSamples)
+        {
+            _samples.Add(json.ToArray());
+            if (_samples.Count == EventCodec.TrainingSamples && EventCodec.Train(_samples) is { } dictionary)
+            {
+                _dictionaryId = EventCodec.Save(_connection, dictionary);
+                _compressor.Dispose();
+                _compressor = EventCodec.CreateCompressor(dictionary);
+                _samples.Clear();
+                return Compress(json);
+            }
+        }
+
+        return _compressor.Wrap(json).ToArray();
     }
 
     private void TrackReceived(DateTimeOffset? received)

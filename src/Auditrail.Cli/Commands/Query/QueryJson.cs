@@ -150,6 +150,10 @@ internal static class QueryJson
             case ulong u:
                 writer.WriteNumberValue(u);
                 break;
+            case System.Numerics.BigInteger big:
+                // HUGEINT (sum of BIGINTs): exact as a JSON number, which has no size limit.
+                writer.WriteRawValue(big.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                break;
             case float or double or decimal:
                 writer.WriteNumberValue(Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture));
                 break;
