@@ -58,7 +58,8 @@ internal static class StoreArguments
                 return null;
             }
 
-            var limit = parseResult.GetValue(Limit);
+            // A command may take the window without --limit (backtest replays everything in it).
+            var limit = parseResult.CommandResult.Command.Options.Contains(Limit) ? parseResult.GetValue(Limit) : QueryWindow.DefaultLimit;
             if (limit < 1)
             {
                 context.Error.WriteLine($"error: --limit must be at least 1 (got {limit})");
