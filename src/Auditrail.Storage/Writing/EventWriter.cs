@@ -1,6 +1,7 @@
 using Auditrail.Core.Identity;
 using Auditrail.Core.Model;
 using Auditrail.Detection.Engine;
+using Auditrail.Detection.Rules;
 using Auditrail.Storage.Schema;
 using DuckDB.NET.Data;
 
@@ -112,7 +113,7 @@ public sealed class EventWriter : IDisposable
             """;
         object?[] values =
         [
-            alert.Time, alert.Cluster, alert.Rule, alert.Severity.ToString().ToLowerInvariant(), (sbyte)alert.Severity,
+            alert.Time, alert.Cluster, alert.Rule, alert.Severity.ToWireName(), (sbyte)alert.Severity,
             alert.Identity, alert.IdentityKind, alert.Impersonator, alert.Target, alert.Verb, alert.SourceIp, alert.Message, alert.Detail,
             alert.Tags.ToList(), alert.AuditIds.Count > 0 ? alert.AuditIds[0] : null, alert.AuditIds.ToList(), alert.Count, alert.Window?.TotalSeconds,
         ];
