@@ -62,6 +62,7 @@ internal static class StorageBenchmark
             var fileBytes = new FileInfo(path).Length;
             Console.WriteLine($"events stored          {info.Events:N0} ({counters.Duplicates:N0} duplicates skipped)");
             Console.WriteLine($"append rate (writer)   {counters.Received / TimeSpan.FromTicks(appendTicks).TotalSeconds:N0} events/s");
+            Console.WriteLine($"of which batch merges   {counters.MergeTime.TotalSeconds:F1} s of {TimeSpan.FromTicks(appendTicks).TotalSeconds:F1} s (the deduplicating delete + anti-join insert)");
             Console.WriteLine($"end to end             {counters.Received / wall.Elapsed.TotalSeconds:N0} events/s (generate + parse + redact + store, {wall.Elapsed.TotalSeconds:F0} s)");
             Console.WriteLine($"raw JSON               {rawBytes:N0} bytes ({rawBytes / (double)counters.Received:F0} per event)");
             Console.WriteLine($"event column           {storedJson:N0} bytes of zstd frames");

@@ -40,6 +40,7 @@ public sealed class EventWriter : IDisposable
     private long _inserted;
     private long _superseded;
     private long _alerts;
+    private long _mergeTicks;
     private bool _disposed;
 
     internal EventWriter(DuckDBConnection connection, Action release, int batchSize)
@@ -54,7 +55,7 @@ public sealed class EventWriter : IDisposable
 
     public int BatchSize { get; }
 
-    public IngestCounters Counters => new() { Received = _received, Inserted = _inserted, Superseded = _superseded, Alerts = _alerts };
+    public IngestCounters Counters => new() { Received = _received, Inserted = _inserted, Superseded = _superseded, Alerts = _alerts, MergeTime = TimeSpan.FromTicks(_mergeTicks) };
 
     /// <summary>Appends one event (its JSON as read, which the reader has redacted); merged at the next batch boundary or <see cref="Flush"/>.</summary>
     public void Append(AuditEvent auditEvent)
@@ -141,6 +142,7 @@ public sealed class EventWriter : IDisposable
             return;
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var transaction = _connection.BeginTransaction();
         var range = _pendingWithoutReceived || _receivedMin is null
             ? "TRUE"
@@ -170,6 +172,7 @@ public sealed class EventWriter : IDisposable
 
         StoreSchema.Execute(_connection, $"DELETE FROM {Staging}");
         transaction.Commit();
+        _mergeTicks += System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks;
         _pending = 0;
         _receivedMin = _receivedMax = null;
         _pendingWithoutReceived = false;

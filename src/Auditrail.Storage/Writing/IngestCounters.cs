@@ -17,4 +17,7 @@ public sealed record IngestCounters
 
     /// <summary>Alerts stored; an alert already stored (same rule, time, audit ID and identity) is not stored twice.</summary>
     public long Alerts { get; init; }
+
+    /// <summary>Time spent merging batches into the events table (the deduplicating delete and anti-join insert).</summary>
+    public TimeSpan MergeTime { get; init; }
 }
