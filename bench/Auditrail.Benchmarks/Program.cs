@@ -25,5 +25,11 @@ if (args is ["state-memory", var kind, .. var rest])
     return StateMemory.Run(kind, rest is [var keys] ? int.Parse(keys, System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
 }
 
+// `-- storage EVENTS_PER_ROUND ROUNDS PATH` fills an event store with generated traffic (bench/storage.sh).
+if (args is ["storage", var perRound, var rounds, var storePath])
+{
+    return StorageBenchmark.Run(long.Parse(perRound, System.Globalization.CultureInfo.InvariantCulture), int.Parse(rounds, System.Globalization.CultureInfo.InvariantCulture), storePath);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(ReaderBenchmarks).Assembly).Run(args);
 return 0;

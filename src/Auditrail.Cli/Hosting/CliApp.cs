@@ -5,8 +5,10 @@ using Auditrail.Cli.Commands.Admission;
 using Auditrail.Cli.Commands.Baseline;
 using Auditrail.Cli.Commands.Cel;
 using Auditrail.Cli.Commands.Fields;
+using Auditrail.Cli.Commands.Import;
 using Auditrail.Cli.Commands.Policy;
 using Auditrail.Cli.Commands.Rbac;
+using Auditrail.Cli.Commands.Query;
 using Auditrail.Cli.Commands.Read;
 using Auditrail.Cli.Commands.Rules;
 using Auditrail.Cli.Commands.Scan;
@@ -60,8 +62,10 @@ public static class CliApp
         var cel = new Command("cel", "Work with CEL, the expression language of rules and guardrails.") { celEval, celConformance };
         var scan = ScanCommand.Create(context);
         var serve = ServeCommand.Create(context);
+        var import = ImportCommand.Create(context);
         root.Subcommands.Add(read);
         root.Subcommands.Add(scan);
+        root.Subcommands.Add(import);
         root.Subcommands.Add(fields);
         root.Subcommands.Add(cel);
         root.Subcommands.Add(serve);
@@ -71,12 +75,14 @@ public static class CliApp
         root.Subcommands.Add(PolicyCommand.Create(context, allExamples));
         root.Subcommands.Add(RbacCommand.Create(context, allExamples));
         root.Subcommands.Add(AdmissionCommand.Create(context, allExamples));
+        root.Subcommands.Add(QueryCommand.Create(context, allExamples));
         examples = new Dictionary<Command, string>(allExamples)
         {
             [root] = RootExamples,
             [read] = ReadCommand.Examples,
             [scan] = ScanCommand.Examples,
             [serve] = ServeCommand.Examples,
+            [import] = ImportCommand.Examples,
             [fields] = FieldsCommand.Examples,
             [celEval] = CelEvalCommand.Examples,
             [celConformance] = CelConformanceCommand.Examples,

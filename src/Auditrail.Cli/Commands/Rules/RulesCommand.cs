@@ -7,7 +7,7 @@ using Spectre.Console;
 
 namespace Auditrail.Cli.Commands.Rules;
 
-/// <summary><c>auditrail rules list|lint|test|import-falco|falco-suite</c>: inspect, check, test and import rule packs.</summary>
+/// <summary><c>auditrail rules list|lint|test|import-falco|falco-suite|backtest</c>: inspect, check, test, import and backtest rule packs.</summary>
 internal static class RulesCommand
 {
     public const string Examples = """
@@ -33,11 +33,13 @@ internal static class RulesCommand
         var test = CreateTest(context);
         var importFalco = FalcoCommands.CreateImport(context);
         var falcoSuite = FalcoCommands.CreateSuite(context);
+        var backtest = BacktestCommand.Create(context);
         command.Subcommands.Add(list);
         command.Subcommands.Add(lint);
         command.Subcommands.Add(test);
         command.Subcommands.Add(importFalco);
         command.Subcommands.Add(falcoSuite);
+        command.Subcommands.Add(backtest);
         foreach (var sub in new[] { command, list, lint, test })
         {
             examples[sub] = Examples;
@@ -45,6 +47,7 @@ internal static class RulesCommand
 
         examples[importFalco] = FalcoCommands.ImportExamples;
         examples[falcoSuite] = FalcoCommands.SuiteExamples;
+        examples[backtest] = BacktestCommand.Examples;
         return command;
     }
 

@@ -42,6 +42,9 @@ internal static class ScanCommand
           # Two apiservers' logs, merged in event time
           auditrail scan apiserver-a/ apiserver-b/
 
+          # Also keep the events and the alerts in the event store, for `auditrail query`
+          auditrail scan audit.log --store audit.duckdb
+
           # On one core only (the default uses every core; results are the same)
           auditrail scan audit.log --threads 1
         """;
@@ -78,11 +81,16 @@ internal static class ScanCommand
             Description = "How late (behind the newest event) an event may arrive and still count in stateful rules, e.g. 30s, 5m.",
             DefaultValueFactory = _ => "5m",
         };
+        var store = new Option<string?>("--store")
+        {
+            Description = "Also store the scanned events (redacted, one row per request) and the alerts in this event store (a DuckDB file, created if missing).",
+            HelpName = "PATH",
+        };
         var progress = ProgressOptions.CreateForce();
         var noProgress = ProgressOptions.CreateDisable();
         var command = new Command("scan", "Detect: run rules over audit logs in event time and print the alerts with a summary.")
         {
-            paths, rules, cluster, since, until, failOn, baseline, maxKeys, lateTolerance, output, threads, progress, noProgress,
+            paths, rules, cluster, since, until, failOn, baseline, maxKeys, lateTolerance, output, threads, store, progress, noProgress,
         };
         command.SetAction((parseResult, cancellationToken) => Task.FromResult(Run(context, new ScanOptions(
             parseResult.GetValue(paths) ?? [],
@@ -99,6 +107,7 @@ internal static class ScanCommand
             LateTolerance = parseResult.GetValue(lateTolerance) ?? "5m",
             ForceProgress = parseResult.GetValue(progress),
             NoProgress = parseResult.GetValue(noProgress),
+            Store = parseResult.GetValue(store),
         }, cancellationToken)));
         return command;
     }
@@ -114,6 +123,7 @@ internal static class ScanCommand
         public string? Baseline { get; init; }
         public int MaxKeys { get; init; } = DetectionOptions.DefaultMaxKeys;
         public string LateTolerance { get; init; } = "5m";
+        public string? Store { get; init; }
     }
 
     private static int Run(CliContext context, ScanOptions options, CancellationToken cancellationToken)
@@ -174,7 +184,14 @@ internal static class ScanCommand
             return ExitCodes.UsageOrUnusableInput;
         }
 
-        var handler = new ScanHandler(context, ruleSet, engine, options.Output, new TimeWindow(since, until), progress);
+        using var store = options.Store is { } storePath ? Query.StoreArguments.TryOpen(context, storePath, readOnly: false) : null;
+        if (options.Store is not null && store is null)
+        {
+            return ExitCodes.UsageOrUnusableInput;
+        }
+
+        using var writer = store?.OpenWriter();
+        var handler = new ScanHandler(context, ruleSet, engine, options.Output, new TimeWindow(since, until), progress) { Writer = writer };
         ReadCounters counters;
         long evaluations;
         try
@@ -199,6 +216,13 @@ internal static class ScanCommand
         }
 
         handler.WriteSummary(evaluations);
+        if (writer is not null)
+        {
+            writer.Flush();
+            var stored = writer.Counters;
+            context.Error.WriteLine($"stored {stored.Inserted:N0} events ({stored.Duplicates:N0} duplicate stages or requests skipped) and {stored.Alerts:N0} alerts in {options.Store}");
+        }
+
         if (options.Baseline is { } savePath && engine.Learns && engine.EventsSeen > 0)
         {
             engine.SaveBaseline(savePath);
@@ -316,6 +340,9 @@ internal static class ScanCommand
 
         public TimeWindow Window { get; }
 
+        /// <summary>With --store: where events in the window and alerts also go; null keeps the scan's hot path as it was.</summary>
+        public Storage.Writing.EventWriter? Writer { get; init; }
+
         public List<Alert> Alerts { get; } = [];
 
         /// <summary>Conditions evaluated for the events the parallel scan delivered.</summary>
@@ -336,6 +363,7 @@ internal static class ScanCommand
                 _matches.Clear();
                 _matcher.Match(auditEvent, _matches);
                 _engine.Apply(auditEvent, _matches.Count == 0 ? [] : _matches, _emit);
+                Writer?.Append(auditEvent);
             }
         }
 
@@ -347,6 +375,7 @@ internal static class ScanCommand
             if (analysis.Matches is { } matches)
             {
                 _engine.Apply(auditEvent, matches, _emit);
+                Writer?.Append(auditEvent);
             }
         }
 
@@ -372,6 +401,7 @@ internal static class ScanCommand
         {
             _progress?.Clear();
             Alerts.Add(alert);
+            Writer?.AppendAlert(alert);
             if (_format == OutputFormat.Table)
             {
                 _table.WriteRow(alert.Time is { } t ? Core.Writing.AuditEventJsonWriter.FormatTime(t) : null,
