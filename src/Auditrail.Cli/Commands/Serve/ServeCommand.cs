@@ -5,6 +5,7 @@ using Auditrail.Cli.Hosting;
 using Auditrail.Server.Admission;
 using Auditrail.Server.Configuration;
 using Auditrail.Server.Hosting;
+using Auditrail.Server.Namespaces;
 using Auditrail.Server.Tls;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -76,7 +77,13 @@ internal static class ServeCommand
         }
 
         var configuration = loaded.Configuration!;
-        var composed = AdmissionComposition.Compose(configuration.Admission);
+        if (AdmissionComposition.Compose(context, configuration.Admission) is not { } composed)
+        {
+            context.Error.WriteLine("error: the admission checks cannot be built; the server was not started");
+            return ExitCodes.UsageOrUnusableInput;
+        }
+
+        await using var namespaceCache = composed.NamespaceCache;
         foreach (var warning in composed.Warnings)
         {
             context.Error.WriteLine($"warning: {warning}");
@@ -105,7 +112,7 @@ internal static class ServeCommand
         AuditrailServer server;
         try
         {
-            server = AuditrailServer.Create(options, [admission]);
+            server = AuditrailServer.Create(options, composed.NamespaceCache is { } cache ? [admission, new NamespaceCacheModule(cache)] : [admission]);
         }
         catch (CertificateLoadException ex)
         {

@@ -137,36 +137,7 @@ public sealed class ServeCommandTests : IDisposable
         var log = serve.Error.ToString();
         Assert.Contains("listening on http://127.0.0.1:", log, StringComparison.Ordinal);
         Assert.Contains("failurePolicy Ignore, time budget 500 ms", log, StringComparison.Ordinal);
-        Assert.Contains("warning: no admission checks are composed yet", log, StringComparison.Ordinal);
+        Assert.Contains("warning: no namespace source", log, StringComparison.Ordinal);
         Assert.Contains("auditrail serve: stopped", log, StringComparison.Ordinal);
-    }
-
-    /// <summary><c>auditrail serve</c> running in process until <see cref="StopAsync"/>, as SIGTERM would stop it.</summary>
-    private sealed class RunningServe : IDisposable
-    {
-        private readonly CancellationTokenSource _stop = new();
-        private Task<int> _run = Task.FromResult(-1);
-
-        public StringWriter Error { get; } = new();
-
-        public AuditrailServer Server { get; private set; } = null!;
-
-        public static async Task<RunningServe> StartAsync(string? config, ServeOverrides overrides)
-        {
-            var serve = new RunningServe();
-            var context = new CliContext(new StringWriter(), TextWriter.Synchronized(serve.Error), () => Stream.Null, interactiveError: false);
-            var started = new TaskCompletionSource<AuditrailServer>(TaskCreationOptions.RunContinuationsAsynchronously);
-            serve._run = Task.Run(() => ServeCommand.RunAsync(context, config, overrides, started.SetResult, serve._stop.Token));
-            serve.Server = await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            return serve;
-        }
-
-        public async Task<int> StopAsync()
-        {
-            await _stop.CancelAsync();
-            return await _run.WaitAsync(TimeSpan.FromSeconds(30));
-        }
-
-        public void Dispose() => _stop.Dispose();
     }
 }
