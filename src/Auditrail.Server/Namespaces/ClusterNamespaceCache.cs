@@ -129,9 +129,10 @@ public sealed class ClusterNamespaceCache : INamespaceSource, IReadinessCheck, I
             {
                 return;
             }
-            catch (Exception ex) when (ex is HttpOperationException or HttpRequestException or IOException or KubernetesException or JsonException
-                || ex is TaskCanceledException or k8s.Exceptions.KubernetesClientException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
+                // Whatever went wrong (network, credentials, a malformed answer), the loop must survive it:
+                // a dead loop would leave the webhook unready forever, or serving stale labels forever.
                 _lastError = Describe(ex);
                 _logger.LogWarning("cannot list or watch namespaces ({Error}); retrying in {Seconds} s with the last known namespaces", _lastError, backoff.TotalSeconds);
                 try

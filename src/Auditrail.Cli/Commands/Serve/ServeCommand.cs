@@ -35,7 +35,11 @@ internal static class ServeCommand
           #   kind: ServeConfiguration
           #   listen: 0.0.0.0:8443
           #   tls: { certFile: tls.crt, keyFile: tls.key }
-          #   admission: { failurePolicy: Fail, timeout: 2s }
+          #   admission:
+          #     failurePolicy: Fail
+          #     timeout: 2s
+          #     podSecurity: { defaults: { enforce: restricted } }   # then the bundled guardrails run
+          #     namespaces: [namespaces.yaml]   # or kubeconfig: FILE to watch them; in a pod, the cluster's
         """;
 
     public static Command Create(CliContext context)

@@ -205,6 +205,21 @@ public sealed class ServeAdmissionTests : IDisposable
         Assert.DoesNotContain("listening on", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_unusable_kubeconfig_refuses_the_start_with_exit_2()
+    {
+        var kubeconfig = Path.Combine(_dir, "kubeconfig");
+        File.WriteAllText(kubeconfig, "apiVersion: v1\nkind: Config\ncurrent-context: missing\n");
+        var error = new StringWriter();
+        var context = new CliContext(new StringWriter(), error, () => Stream.Null, interactiveError: false);
+
+        var exit = await Auditrail.Cli.Commands.Serve.ServeCommand.RunAsync(context, Config($"kubeconfig: {kubeconfig}"), new ServeOverrides(), onStarted: null, CancellationToken.None);
+
+        Assert.Equal(ExitCodes.UsageOrUnusableInput, exit);
+        Assert.Contains($"error: cannot use admission.kubeconfig {kubeconfig}:", error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("listening on", error.ToString(), StringComparison.Ordinal);
+    }
+
     private string NamespacesConfig()
     {
         var namespaces = Path.Combine(_dir, "namespaces.yaml");
