@@ -46,8 +46,9 @@ public sealed class AdmissionPipeline : IAdmissionReviewer
         var result = new AdmissionCheckResult();
         var patch = new List<Review.JsonPatchOperation>();
         var current = request;
-        foreach (var mutator in _mutators)
+        for (var i = 0; i < _mutators.Count; i++)
         {
+            var mutator = _mutators[i];
             cancellationToken.ThrowIfCancellationRequested();
             var before = result.Patch.Count;
             mutator.Mutate(current, Context, result);
@@ -56,7 +57,17 @@ public sealed class AdmissionPipeline : IAdmissionReviewer
                 var added = result.Patch.GetRange(before, result.Patch.Count - before);
                 try
                 {
-                    current = current with { Object = JsonPatch.Apply(obj, added) };
+                    // After the last mutator nobody reads the patched object: checking that the patch
+                    // applies is enough, and skips re-serializing the whole object on every review.
+                    if (i == _mutators.Count - 1)
+                    {
+                        JsonPatch.EnsureApplies(obj, added);
+                    }
+                    else
+                    {
+                        current = current with { Object = JsonPatch.Apply(obj, added) };
+                    }
+
                     patch.AddRange(added);
                 }
                 catch (JsonPatchException ex)

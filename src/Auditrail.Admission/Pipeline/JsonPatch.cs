@@ -37,11 +37,28 @@ public static class JsonPatch
     /// <summary>Applies operations in order to a copy of <paramref name="document"/>; throws <see cref="JsonPatchException"/> when one cannot apply.</summary>
     public static JsonElement Apply(JsonElement document, IEnumerable<JsonPatchOperation> operations)
     {
-        var root = JsonNode.Parse(document.GetRawText());
-        root = Apply(root, operations);
+        var root = Apply(Node(document), operations);
         using var result = JsonDocument.Parse(root?.ToJsonString() ?? "null");
         return result.RootElement.Clone();
     }
+
+    /// <summary>
+    /// Throws <see cref="JsonPatchException"/> when the operations do not apply to <paramref name="document"/>,
+    /// without building the patched document: for the last mutator, whose result no one reads.
+    /// </summary>
+    public static void EnsureApplies(JsonElement document, IEnumerable<JsonPatchOperation> operations) => Apply(Node(document), operations);
+
+    /// <summary>
+    /// A node over the element: containers are created from the element, and only the ones a patch walks
+    /// through are materialized, so a patch of two labels does not copy a whole Deployment.
+    /// </summary>
+    private static JsonNode? Node(JsonElement document) => document.ValueKind switch
+    {
+        JsonValueKind.Object => JsonObject.Create(document),
+        JsonValueKind.Array => JsonArray.Create(document),
+        JsonValueKind.Null or JsonValueKind.Undefined => null,
+        _ => JsonValue.Create(document),
+    };
 
     /// <summary>Applies operations in order to <paramref name="root"/> itself; returns the new root (an operation on "" replaces it).</summary>
     public static JsonNode? Apply(JsonNode? root, IEnumerable<JsonPatchOperation> operations)

@@ -1,3 +1,4 @@
+using Auditrail.Admission.PodSecurity;
 using Auditrail.Server.Admission;
 using Auditrail.Server.Hosting;
 using Microsoft.Extensions.Logging;
@@ -51,8 +52,8 @@ public sealed record LogSettings
 
 /// <summary>
 /// The <c>admission:</c> section. The server uses the failure policy, budget and limits itself; the
-/// guardrail directories and Pod Security settings are parsed and validated here and handed to the
-/// reviewer composition.
+/// guardrail directories, Pod Security settings and namespace source are parsed and validated here and
+/// handed to the reviewer composition.
 /// </summary>
 public sealed record AdmissionSettings
 {
@@ -67,44 +68,16 @@ public sealed record AdmissionSettings
     /// <summary>Directories of Guardrail documents, absolute (relative ones are resolved against the config file).</summary>
     public IReadOnlyList<string> GuardrailDirectories { get; init; } = [];
 
-    public PodSecuritySettings PodSecurity { get; init; } = new();
-}
+    /// <summary>
+    /// Pod Security defaults, exemptions and <c>enforceOnTemplates</c>, read straight into the checks'
+    /// own configuration (spelled as the PodSecurity admission plugin's file, so a cluster's existing
+    /// one can be pasted in).
+    /// </summary>
+    public PodSecurityConfiguration PodSecurity { get; init; } = new();
 
-/// <summary>
-/// Pod Security defaults and exemptions, spelled as the PodSecurity admission plugin's
-/// PodSecurityConfiguration spells them, so a cluster's existing file can be pasted in.
-/// </summary>
-public sealed record PodSecuritySettings
-{
-    /// <summary>Applied to namespaces without <c>pod-security.kubernetes.io/*</c> labels.</summary>
-    public PodSecurityModes Defaults { get; init; } = new();
+    /// <summary>Files or directories of Namespace objects (absolute); empty when the namespaces come from the cluster or nowhere.</summary>
+    public IReadOnlyList<string> NamespaceFiles { get; init; } = [];
 
-    public PodSecurityExemptions Exemptions { get; init; } = new();
-}
-
-/// <summary>A Pod Security level (privileged, baseline, restricted) at a version (<c>latest</c> or <c>v1.N</c>).</summary>
-public sealed record PodSecurityLevelVersion(string Level, string Version)
-{
-    public static PodSecurityLevelVersion PrivilegedLatest { get; } = new("privileged", "latest");
-
-    public override string ToString() => $"{Level}:{Version}";
-}
-
-/// <summary>The three modes; upstream's defaults are privileged at latest for each.</summary>
-public sealed record PodSecurityModes
-{
-    public PodSecurityLevelVersion Enforce { get; init; } = PodSecurityLevelVersion.PrivilegedLatest;
-
-    public PodSecurityLevelVersion Audit { get; init; } = PodSecurityLevelVersion.PrivilegedLatest;
-
-    public PodSecurityLevelVersion Warn { get; init; } = PodSecurityLevelVersion.PrivilegedLatest;
-}
-
-public sealed record PodSecurityExemptions
-{
-    public IReadOnlyList<string> Usernames { get; init; } = [];
-
-    public IReadOnlyList<string> Namespaces { get; init; } = [];
-
-    public IReadOnlyList<string> RuntimeClasses { get; init; } = [];
+    /// <summary>The kubeconfig to watch namespaces through (absolute), or null for the in-cluster configuration when running in a pod.</summary>
+    public string? Kubeconfig { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Auditrail.Admission.PodSecurity;
 using Auditrail.Server.Admission;
 using Auditrail.Server.Hosting;
 using Microsoft.Extensions.Logging;
@@ -29,11 +30,10 @@ public static partial class ServeConfigurationLoader
     private static readonly string[] RootKeys = ["apiVersion", "kind", "listen", "tls", "shutdownTimeout", "logging", "admission"];
     private static readonly string[] TlsKeys = ["certFile", "keyFile", "reloadInterval"];
     private static readonly string[] LoggingKeys = ["level", "format"];
-    private static readonly string[] AdmissionKeys = ["failurePolicy", "timeout", "maxRequestBytes", "maxNestingDepth", "guardrails", "podSecurity"];
-    private static readonly string[] PodSecurityKeys = ["defaults", "exemptions"];
+    private static readonly string[] AdmissionKeys = ["failurePolicy", "timeout", "maxRequestBytes", "maxNestingDepth", "guardrails", "podSecurity", "namespaces", "kubeconfig"];
+    private static readonly string[] PodSecurityKeys = ["defaults", "exemptions", "enforceOnTemplates"];
     private static readonly string[] ModeKeys = ["enforce", "enforce-version", "audit", "audit-version", "warn", "warn-version"];
     private static readonly string[] ExemptionKeys = ["usernames", "namespaces", "runtimeClasses"];
-    private static readonly string[] Levels = ["privileged", "baseline", "restricted"];
 
     /// <summary>
     /// webhooks may wait at most 30 s (timeoutSeconds' upper bound), so a budget at or above it can never
@@ -207,8 +207,8 @@ public static partial class ServeConfigurationLoader
                 return null;
             }
 
-            var certificate = PathValue(Child(tls, "certFile"), "tls.certFile", directory: false);
-            var key = PathValue(Child(tls, "keyFile"), "tls.keyFile", directory: false);
+            var certificate = PathValue(Child(tls, "certFile"), "tls.certFile", PathKind.File);
+            var key = PathValue(Child(tls, "keyFile"), "tls.keyFile", PathKind.File);
             var interval = Duration(Child(tls, "reloadInterval"), "tls.reloadInterval", TimeSpan.FromSeconds(1), TimeSpan.FromHours(24)) ?? TlsOptions.DefaultReloadInterval;
             if (certificate is null || key is null)
             {
@@ -260,75 +260,85 @@ public static partial class ServeConfigurationLoader
             };
             var bytes = Bytes(Child(admission, "maxRequestBytes"), "admission.maxRequestBytes", 64 * 1024, 64L * 1024 * 1024);
             var depth = Integer(Child(admission, "maxNestingDepth"), "admission.maxNestingDepth", 16, 1000);
-            var guardrailsNode = Child(admission, "guardrails");
-            var guardrails = guardrailsNode switch
+            var namespacesNode = Child(admission, "namespaces");
+            var kubeconfigNode = Child(admission, "kubeconfig");
+            if (namespacesNode is not null && !IsNull(namespacesNode) && kubeconfigNode is not null && !IsNull(kubeconfigNode))
             {
-                null => [],
-                YamlScalarNode scalar when !IsNull(scalar) => PathValue(scalar, "admission.guardrails", directory: true) is { } one ? [one] : [],
-                YamlSequenceNode list => list.Children.Select((item, i) => PathValue(item, $"admission.guardrails[{i}]", directory: true)).OfType<string>().ToList(),
-                _ => Strings(guardrailsNode, "admission.guardrails"),
-            };
+                // One source of truth for namespace labels: mixing files with a live cache would let a stale file win over the cluster.
+                Problem(kubeconfigNode, ConfigCodes.InvalidValue, "admission.kubeconfig", "give admission.namespaces (static Namespace objects) or admission.kubeconfig (watch the cluster), not both");
+            }
+
             return new AdmissionSettings
             {
                 FailurePolicy = policy,
                 TimeBudget = Duration(Child(admission, "timeout"), "admission.timeout", MinBudget, MaxBudget) ?? defaults.TimeBudget,
                 MaxRequestBytes = (int?)bytes ?? defaults.MaxRequestBytes,
                 MaxNestingDepth = depth ?? defaults.MaxNestingDepth,
-                GuardrailDirectories = guardrails,
+                GuardrailDirectories = Paths(Child(admission, "guardrails"), "admission.guardrails", PathKind.Directory),
                 PodSecurity = Child(admission, "podSecurity") is { } podSecurity ? ReadPodSecurity(podSecurity) : defaults.PodSecurity,
+                NamespaceFiles = Paths(namespacesNode, "admission.namespaces", PathKind.FileOrDirectory),
+                Kubeconfig = PathValue(kubeconfigNode, "admission.kubeconfig", PathKind.File),
             };
         }
 
-        private PodSecuritySettings ReadPodSecurity(YamlNode node)
+        /// <summary>One path or a list of them, each resolved and required to exist.</summary>
+        private List<string> Paths(YamlNode? node, string path, PathKind kind) => node switch
         {
-            var defaults = new PodSecuritySettings();
+            null => [],
+            YamlScalarNode scalar when !IsNull(scalar) => PathValue(scalar, path, kind) is { } one ? [one] : [],
+            YamlSequenceNode list => list.Children.Select((item, i) => PathValue(item, $"{path}[{i}]", kind)).OfType<string>().ToList(),
+            _ => Strings(node, path),
+        };
+
+        private PodSecurityConfiguration ReadPodSecurity(YamlNode node)
+        {
+            var defaults = new PodSecurityConfiguration();
             if (Mapping(node, "admission.podSecurity", PodSecurityKeys) is not { } podSecurity)
             {
                 return defaults;
             }
 
-            var modes = defaults.Defaults;
+            var configuration = defaults with
+            {
+                EnforceOnTemplates = Boolean(Child(podSecurity, "enforceOnTemplates"), "admission.podSecurity.enforceOnTemplates") ?? defaults.EnforceOnTemplates,
+            };
             if (Child(podSecurity, "defaults") is { } modesNode && Mapping(modesNode, "admission.podSecurity.defaults", ModeKeys) is { } modesMap)
             {
-                modes = new PodSecurityModes
+                configuration = configuration with
                 {
-                    Enforce = LevelVersion(modesMap, "enforce"),
-                    Audit = LevelVersion(modesMap, "audit"),
-                    Warn = LevelVersion(modesMap, "warn"),
+                    Defaults = new PodSecurityPolicy(LevelVersion(modesMap, "enforce"), LevelVersion(modesMap, "audit"), LevelVersion(modesMap, "warn")),
                 };
             }
 
-            var exemptions = defaults.Exemptions;
             if (Child(podSecurity, "exemptions") is { } exemptionsNode && Mapping(exemptionsNode, "admission.podSecurity.exemptions", ExemptionKeys) is { } exemptionsMap)
             {
                 const string prefix = "admission.podSecurity.exemptions.";
-                exemptions = new PodSecurityExemptions
+                configuration = configuration with
                 {
-                    Usernames = Names(Child(exemptionsMap, "usernames"), prefix + "usernames", null, null),
-                    Namespaces = Names(Child(exemptionsMap, "namespaces"), prefix + "namespaces", DnsLabel(), "a namespace name (DNS-1123 label)"),
-                    RuntimeClasses = Names(Child(exemptionsMap, "runtimeClasses"), prefix + "runtimeClasses", DnsSubdomain(), "a RuntimeClass name (DNS-1123 subdomain)"),
+                    ExemptUsernames = Names(Child(exemptionsMap, "usernames"), prefix + "usernames", null, null),
+                    ExemptNamespaces = Names(Child(exemptionsMap, "namespaces"), prefix + "namespaces", DnsLabel(), "a namespace name (DNS-1123 label)"),
+                    ExemptRuntimeClasses = Names(Child(exemptionsMap, "runtimeClasses"), prefix + "runtimeClasses", DnsSubdomain(), "a RuntimeClass name (DNS-1123 subdomain)"),
                 };
             }
 
-            return new PodSecuritySettings { Defaults = modes, Exemptions = exemptions };
+            return configuration;
         }
 
-        /// <summary>A mode's level and version, validated as the PodSecurity admission plugin validates its configuration.</summary>
+        /// <summary>A mode's level and version, parsed by the Pod Security checks' own parsers, so the server accepts exactly what they understand.</summary>
         private PodSecurityLevelVersion LevelVersion(YamlMappingNode modes, string mode)
         {
             var path = $"admission.podSecurity.defaults.{mode}";
-            var level = OneOf(Child(modes, mode), path, Levels) ?? "privileged";
-            var version = "latest";
-            if (Child(modes, mode + "-version") is { } versionNode && String(versionNode, path + "-version") is { } text)
+            var level = PodSecurityLevel.Privileged;
+            if (Child(modes, mode) is { } levelNode && String(levelNode, path) is { } levelText && !PodSecurityLevels.TryParse(levelText, out level))
             {
-                if (text == "latest" || PodSecurityVersion().IsMatch(text))
-                {
-                    version = text;
-                }
-                else
-                {
-                    Problem(versionNode, ConfigCodes.InvalidValue, path + "-version", $"expected 'latest' or a version such as v1.30, found '{text}'");
-                }
+                Problem(levelNode, ConfigCodes.InvalidValue, path, $"expected one of {PodSecurityLevels.ValidValues}, found '{levelText}'");
+            }
+
+            var version = PodSecurityVersion.Latest;
+            if (Child(modes, mode + "-version") is { } versionNode && String(versionNode, path + "-version") is { } versionText
+                && !PodSecurityVersion.TryParse(versionText, out version))
+            {
+                Problem(versionNode, ConfigCodes.InvalidValue, path + "-version", $"expected 'latest' or a version such as v1.30, found '{versionText}'");
             }
 
             return new PodSecurityLevelVersion(level, version);
@@ -453,7 +463,7 @@ public static partial class ServeConfigurationLoader
         }
 
         /// <summary>A path, resolved against the configuration's folder; it must exist when the server starts.</summary>
-        private string? PathValue(YamlNode? node, string path, bool directory)
+        private string? PathValue(YamlNode? node, string path, PathKind kind)
         {
             if (node is null || String(node, path) is not { Length: > 0 } value)
             {
@@ -461,13 +471,27 @@ public static partial class ServeConfigurationLoader
             }
 
             var full = Path.GetFullPath(value, baseDirectory);
-            if (directory ? !Directory.Exists(full) : !File.Exists(full))
+            var exists = kind switch
             {
-                Problem(node, ConfigCodes.MissingFile, path, $"no such {(directory ? "directory" : "file")}: {full}");
+                PathKind.File => File.Exists(full),
+                PathKind.Directory => Directory.Exists(full),
+                _ => Path.Exists(full),
+            };
+            if (!exists)
+            {
+                var what = kind switch { PathKind.File => "file", PathKind.Directory => "directory", _ => "file or directory" };
+                Problem(node, ConfigCodes.MissingFile, path, $"no such {what}: {full}");
             }
 
             return full;
         }
+
+        private bool? Boolean(YamlNode? node, string path) => OneOf(node, path, ["true", "false"]) switch
+        {
+            "true" => true,
+            "false" => false,
+            _ => null,
+        };
 
         private TimeSpan? Duration(YamlNode? node, string path, TimeSpan min, TimeSpan max) =>
             Ranged<TimeSpan>(node, path, ConfigValues.TryParseDuration, "a duration such as 2s, 500ms or 1m30s", min, max, Show);
@@ -544,8 +568,12 @@ public static partial class ServeConfigurationLoader
 
     private delegate bool TryParse<T>(string text, out T value);
 
-    [GeneratedRegex(@"^v1\.(0|[1-9][0-9]*)$", RegexOptions.CultureInvariant)]
-    private static partial Regex PodSecurityVersion();
+    private enum PathKind
+    {
+        File,
+        Directory,
+        FileOrDirectory,
+    }
 
     [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", RegexOptions.CultureInvariant)]
     private static partial Regex DnsLabel();

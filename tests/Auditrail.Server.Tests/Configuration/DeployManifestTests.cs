@@ -52,6 +52,33 @@ public sealed class DeployManifestTests
         Assert.All(problems, p => Assert.Equal(ConfigCodes.MissingFile, p.Code));
         Assert.Equal("0.0.0.0:8443", Assert.Single(configuration.Listen).ToString());
         Assert.Equal("baseline:latest", configuration.Admission.PodSecurity.Defaults.Enforce.ToString());
+        Assert.False(configuration.Admission.PodSecurity.EnforceOnTemplates);
+        // The bundled guardrails and the in-cluster namespace watch: nothing to mount but the certificate.
+        Assert.Empty(configuration.Admission.GuardrailDirectories);
+        Assert.Empty(configuration.Admission.NamespaceFiles);
+        Assert.Null(configuration.Admission.Kubeconfig);
+    }
+
+    [Fact]
+    public void The_service_account_may_read_namespaces_and_nothing_else()
+    {
+        var documents = Documents("server.yaml");
+        var deployment = documents.Single(d => Text(d, "kind") == "Deployment");
+        var account = Text(deployment, "spec", "template", "spec", "serviceAccountName");
+        var serviceAccount = documents.Single(d => Text(d, "kind") == "ServiceAccount");
+        Assert.Equal(account, Text(serviceAccount, "metadata", "name"));
+        Assert.Equal("true", Text(serviceAccount, "automountServiceAccountToken"));
+
+        var role = documents.Single(d => Text(d, "kind") == "ClusterRole");
+        var rule = Assert.Single(((YamlSequenceNode)At(role, "rules")).Children);
+        Assert.Equal(["namespaces"], ((YamlSequenceNode)At(rule, "resources")).Children.Select(c => ((YamlScalarNode)c).Value));
+        Assert.Equal([""], ((YamlSequenceNode)At(rule, "apiGroups")).Children.Select(c => ((YamlScalarNode)c).Value));
+        Assert.Equal(["get", "list", "watch"], ((YamlSequenceNode)At(rule, "verbs")).Children.Select(c => ((YamlScalarNode)c).Value));
+
+        var binding = documents.Single(d => Text(d, "kind") == "ClusterRoleBinding");
+        Assert.Equal(Text(role, "metadata", "name"), Text(binding, "roleRef", "name"));
+        var subject = Assert.Single(((YamlSequenceNode)At(binding, "subjects")).Children);
+        Assert.Equal(("ServiceAccount", account, "auditrail"), (Text(subject, "kind"), Text(subject, "name"), Text(subject, "namespace")));
     }
 
     [Fact]

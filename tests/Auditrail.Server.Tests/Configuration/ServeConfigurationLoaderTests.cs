@@ -36,6 +36,7 @@ public sealed class ServeConfigurationLoaderTests : IDisposable
         Write("tls.crt", "x");
         Write("tls.key", "x");
         Directory.CreateDirectory(Path.Combine(_directory, "guardrails"));
+        Write("namespaces.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: team}\n");
         var path = Write("serve.yaml", """
             apiVersion: auditrail.io/v1alpha1
             kind: ServeConfiguration
@@ -52,7 +53,9 @@ public sealed class ServeConfigurationLoaderTests : IDisposable
               maxRequestBytes: 4Mi
               maxNestingDepth: 100
               guardrails: [guardrails]
+              namespaces: [namespaces.yaml, guardrails]
               podSecurity:
+                enforceOnTemplates: true
                 defaults:
                   enforce: baseline
                   enforce-version: v1.29
@@ -80,8 +83,39 @@ public sealed class ServeConfigurationLoaderTests : IDisposable
         Assert.Equal([Path.Combine(_directory, "guardrails")], admission.GuardrailDirectories);
         Assert.Equal("baseline:v1.29", admission.PodSecurity.Defaults.Enforce.ToString());
         Assert.Equal("restricted:latest", admission.PodSecurity.Defaults.Audit.ToString());
-        Assert.Equal(["kube-system", "auditrail"], admission.PodSecurity.Exemptions.Namespaces);
-        Assert.Equal(["kata.containers"], admission.PodSecurity.Exemptions.RuntimeClasses);
+        Assert.Equal(["kube-system", "auditrail"], admission.PodSecurity.ExemptNamespaces);
+        Assert.Equal(["kata.containers"], admission.PodSecurity.ExemptRuntimeClasses);
+        Assert.True(admission.PodSecurity.EnforceOnTemplates);
+        Assert.Equal([Path.Combine(_directory, "namespaces.yaml"), Path.Combine(_directory, "guardrails")], admission.NamespaceFiles);
+        Assert.Null(admission.Kubeconfig);
+    }
+
+    [Fact]
+    public void Pod_security_on_templates_is_off_by_default_as_upstream()
+    {
+        var result = ServeConfigurationLoader.Load(Write("serve.yaml", "apiVersion: auditrail.io/v1alpha1\nkind: ServeConfiguration\nadmission:\n  podSecurity: {defaults: {enforce: restricted}}\n"));
+        Assert.Empty(result.Problems);
+        Assert.False(result.Configuration!.Admission.PodSecurity.EnforceOnTemplates);
+        Assert.Equal("restricted:latest", result.Configuration.Admission.PodSecurity.Defaults.Enforce.ToString());
+    }
+
+    [Fact]
+    public void Namespaces_come_from_files_or_the_cluster_not_both()
+    {
+        Write("kubeconfig", "apiVersion: v1\nkind: Config\n");
+        var path = Write("serve.yaml", """
+            apiVersion: auditrail.io/v1alpha1
+            kind: ServeConfiguration
+            admission:
+              namespaces: missing-namespaces
+              kubeconfig: kubeconfig
+              podSecurity: {enforceOnTemplates: yes}
+            """);
+        var problems = ServeConfigurationLoader.Load(path).Problems.Select(p => p.ToString()).ToList();
+        Assert.Equal(3, problems.Count);
+        Assert.Contains(problems, p => p.EndsWith($"admission.namespaces: no such file or directory: {Path.Combine(_directory, "missing-namespaces")}", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains(":5:15 error AR7005 admission.kubeconfig: give admission.namespaces (static Namespace objects) or admission.kubeconfig", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("admission.podSecurity.enforceOnTemplates: expected true or false, found 'yes'", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -122,7 +156,7 @@ public sealed class ServeConfigurationLoaderTests : IDisposable
             "bad.yaml:10:20 error AR7005 admission.maxRequestBytes: 'lots' is not a byte quantity",
             "bad.yaml:11:3 error AR7003 admission.failurPolicy: unknown field (did you mean failurePolicy?)",
             "bad.yaml:12:15 error AR7006 admission.guardrails: no such directory",
-            "bad.yaml:15:16 error AR7005 admission.podSecurity.defaults.enforce: expected privileged or baseline or restricted, found 'strict'",
+            "bad.yaml:15:16 error AR7005 admission.podSecurity.defaults.enforce: expected one of privileged, baseline, restricted, found 'strict'",
             "bad.yaml:16:24 error AR7005 admission.podSecurity.defaults.enforce-version: expected 'latest' or a version such as v1.30, found '1.29'",
             "bad.yaml:18:20 error AR7005 admission.podSecurity.exemptions.namespaces[0]: 'Kube_System' is not a namespace name",
             "bad.yaml:18:37 error AR7005 admission.podSecurity.exemptions.namespaces[2]: 'ok' is listed twice",

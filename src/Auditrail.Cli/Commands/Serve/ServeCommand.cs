@@ -5,6 +5,7 @@ using Auditrail.Cli.Hosting;
 using Auditrail.Server.Admission;
 using Auditrail.Server.Configuration;
 using Auditrail.Server.Hosting;
+using Auditrail.Server.Namespaces;
 using Auditrail.Server.Tls;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -34,7 +35,11 @@ internal static class ServeCommand
           #   kind: ServeConfiguration
           #   listen: 0.0.0.0:8443
           #   tls: { certFile: tls.crt, keyFile: tls.key }
-          #   admission: { failurePolicy: Fail, timeout: 2s }
+          #   admission:
+          #     failurePolicy: Fail
+          #     timeout: 2s
+          #     podSecurity: { defaults: { enforce: restricted } }   # then the bundled guardrails run
+          #     namespaces: [namespaces.yaml]   # or kubeconfig: FILE to watch them; in a pod, the cluster's
         """;
 
     public static Command Create(CliContext context)
@@ -76,7 +81,13 @@ internal static class ServeCommand
         }
 
         var configuration = loaded.Configuration!;
-        var composed = AdmissionComposition.Compose(configuration.Admission);
+        if (AdmissionComposition.Compose(context, configuration.Admission) is not { } composed)
+        {
+            context.Error.WriteLine("error: the admission checks cannot be built; the server was not started");
+            return ExitCodes.UsageOrUnusableInput;
+        }
+
+        await using var namespaceCache = composed.NamespaceCache;
         foreach (var warning in composed.Warnings)
         {
             context.Error.WriteLine($"warning: {warning}");
@@ -105,7 +116,7 @@ internal static class ServeCommand
         AuditrailServer server;
         try
         {
-            server = AuditrailServer.Create(options, [admission]);
+            server = AuditrailServer.Create(options, composed.NamespaceCache is { } cache ? [admission, new NamespaceCacheModule(cache)] : [admission]);
         }
         catch (CertificateLoadException ex)
         {
