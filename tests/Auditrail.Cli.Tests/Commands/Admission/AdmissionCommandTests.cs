@@ -7,16 +7,13 @@ namespace Auditrail.Cli.Tests.Commands.Admission;
 /// <summary><c>admission check|test|replay|scan</c> end to end, with the bundled guardrails.</summary>
 public sealed class AdmissionCommandTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("auditrail-admission-").FullName;
+    private readonly ScratchDirectory _scratch = new("auditrail-admission-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    private string Dir => _scratch.Path;
 
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    public void Dispose() => _scratch.Dispose();
+
+    private string Write(string name, string text) => _scratch.Write(name, text);
 
     private const string Manifests = """
         apiVersion: v1
@@ -138,7 +135,7 @@ public sealed class AdmissionCommandTests : IDisposable
     [Fact]
     public void Check_without_usable_guardrails_or_objects_is_a_usage_error()
     {
-        Assert.Equal(ExitCodes.UsageOrUnusableInput, CliRunner.Run("admission", "check", "-g", Path.Combine(_dir, "missing"), Write("m.yaml", Manifests)).ExitCode);
+        Assert.Equal(ExitCodes.UsageOrUnusableInput, CliRunner.Run("admission", "check", "-g", Path.Combine(Dir, "missing"), Write("m.yaml", Manifests)).ExitCode);
         Assert.Equal(ExitCodes.UsageOrUnusableInput, CliRunner.Run("admission", "check", Write("empty.yaml", "# nothing\n")).ExitCode);
     }
 

@@ -7,9 +7,11 @@ namespace Auditrail.Cli.Tests.Commands.Admission;
 /// <summary><c>--pss</c> on the admission verbs: Pod Security Standards beside (or instead of) the guardrails.</summary>
 public sealed class AdmissionPodSecurityTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("auditrail-pss-").FullName;
+    private readonly ScratchDirectory _scratch = new("auditrail-pss-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    private string Dir => _scratch.Path;
+
+    public void Dispose() => _scratch.Dispose();
 
     // A pod that is fine at baseline but not at restricted, and a Deployment whose template uses the host network.
     private const string Manifests = """
@@ -33,12 +35,7 @@ public sealed class AdmissionPodSecurityTests : IDisposable
                   image: app:1.0
         """;
 
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    private string Write(string name, string text) => _scratch.Write(name, text);
 
     private static Dictionary<string, (bool Allowed, string[] Checks)> Verdicts(string stdout) =>
         stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToDictionary(

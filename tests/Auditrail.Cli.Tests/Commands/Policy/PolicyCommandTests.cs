@@ -10,16 +10,13 @@ public sealed class PolicyCommandTests : IDisposable
     private static readonly string Gce = CliRunner.Data("audit-policy", "gce-master-audit-policy.yaml");
     private static readonly string Log = CliRunner.Data("audit-logs", "audit2rbac-demo-2017-v1beta1.jsonl");
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("auditrail-policy-").FullName;
+    private readonly ScratchDirectory _scratch = new("auditrail-policy-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    private string Dir => _scratch.Path;
 
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    public void Dispose() => _scratch.Dispose();
+
+    private string Write(string name, string text) => _scratch.Write(name, text);
 
     [Fact]
     public void Check_passes_the_GCE_policy()
@@ -64,7 +61,7 @@ public sealed class PolicyCommandTests : IDisposable
     [Fact]
     public void Check_of_a_file_that_is_not_a_policy_is_unusable_input()
     {
-        Assert.Equal(ExitCodes.UsageOrUnusableInput, CliRunner.Run("policy", "check", Path.Combine(_dir, "missing.yaml")).ExitCode);
+        Assert.Equal(ExitCodes.UsageOrUnusableInput, CliRunner.Run("policy", "check", Path.Combine(Dir, "missing.yaml")).ExitCode);
         Assert.Equal(ExitCodes.UsageOrUnusableInput, CliRunner.Run("policy", "check", Log).ExitCode);
     }
 
@@ -121,7 +118,7 @@ public sealed class PolicyCommandTests : IDisposable
     [Fact]
     public void Recommend_writes_a_policy_that_check_accepts_and_reports_what_it_keeps()
     {
-        var output = Path.Combine(_dir, "recommended.yaml");
+        var output = Path.Combine(Dir, "recommended.yaml");
 
         var result = CliRunner.Run("policy", "recommend", Log, "--out", output);
         var check = CliRunner.Run("policy", "check", output);

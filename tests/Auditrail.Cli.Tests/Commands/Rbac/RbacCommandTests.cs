@@ -9,16 +9,13 @@ public sealed class RbacCommandTests : IDisposable
 {
     private static readonly string Bootstrap = CliRunner.Data("kubernetes-rbac");
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("auditrail-rbac-cli-").FullName;
+    private readonly ScratchDirectory _scratch = new("auditrail-rbac-cli-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    private string Dir => _scratch.Path;
 
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    public void Dispose() => _scratch.Dispose();
+
+    private string Write(string name, string text) => _scratch.Write(name, text);
 
     [Fact]
     public void Can_i_says_yes_with_the_granting_binding_and_exits_0()
@@ -95,7 +92,7 @@ public sealed class RbacCommandTests : IDisposable
         var urlWithName = CliRunner.Run("rbac", "can-i", "--rbac", Bootstrap, "--as", "alice", "get", "/healthz", "name");
         var noAs = CliRunner.Run("rbac", "can-i", "--rbac", Bootstrap, "get", "pods");
         var empty = CliRunner.Run("rbac", "risks", "--rbac", Write("empty.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"));
-        var noKubeconfig = CliRunner.Run("rbac", "who-can", "--kubeconfig", Path.Combine(_dir, "absent-kubeconfig"), "get", "pods");
+        var noKubeconfig = CliRunner.Run("rbac", "who-can", "--kubeconfig", Path.Combine(Dir, "absent-kubeconfig"), "get", "pods");
 
         Assert.All([noSource, both, badTarget, urlWithName, noAs, empty, noKubeconfig], r => Assert.Equal(ExitCodes.UsageOrUnusableInput, r.ExitCode));
         Assert.Contains("--rbac FILE|DIR", noSource.Error);

@@ -10,16 +10,13 @@ public sealed class RbacUnusedCommandTests : IDisposable
     private static readonly string Bootstrap = CliRunner.Data("kubernetes-rbac");
     private static readonly string Log2017 = CliRunner.Data("audit-logs", "audit2rbac-demo-2017-v1beta1.jsonl");
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("auditrail-unused-").FullName;
+    private readonly ScratchDirectory _scratch = new("auditrail-unused-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    private string Dir => _scratch.Path;
 
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    public void Dispose() => _scratch.Dispose();
+
+    private string Write(string name, string text) => _scratch.Write(name, text);
 
     private static string Event(string id, string user, string verb, string resource, string name, string time) =>
         $$"""{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"{{id}}","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/team/{{resource}}/{{name}}","verb":"{{verb}}","user":{"username":"{{user}}","groups":["system:authenticated"]},"objectRef":{"resource":"{{resource}}","namespace":"team","name":"{{name}}","apiVersion":"v1"},"responseStatus":{"code":200},"requestReceivedTimestamp":"{{time}}","stageTimestamp":"{{time}}"}""";

@@ -12,16 +12,13 @@ namespace Auditrail.Cli.Tests.Commands.Serve;
 /// <summary><c>auditrail serve</c>: help, refusal of bad configuration before anything listens, and a real run.</summary>
 public sealed class ServeCommandTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("auditrail-serve-").FullName;
+    private readonly ScratchDirectory _scratch = new("auditrail-serve-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    private string Dir => _scratch.Path;
 
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    public void Dispose() => _scratch.Dispose();
+
+    private string Write(string name, string text) => _scratch.Write(name, text);
 
     [Fact]
     public void Help_shows_options_and_examples()
