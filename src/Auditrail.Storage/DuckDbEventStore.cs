@@ -294,11 +294,11 @@ public sealed class DuckDbEventStore : IEventStore
     {
         using var connection = Connect();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT event, dictionary_id FROM events WHERE audit_id = $1 ORDER BY stage_rank DESC LIMIT 1";
+        command.CommandText = $"SELECT {EventCodec.Decoder.Columns} FROM events WHERE audit_id = $1 ORDER BY stage_rank DESC LIMIT 1";
         command.Parameters.Add(new DuckDBParameter(auditId));
         using var reader = command.ExecuteReader();
         using var decoder = new EventCodec.Decoder(connection);
-        return reader.Read() ? decoder.Decode(EventCodec.ReadBlob(reader, 0), reader.GetInt32(1)) : null;
+        return reader.Read() ? System.Text.Encoding.UTF8.GetString(decoder.Decode(reader)) : null;
     }
 
     /// <summary>The window's <see cref="QueryWindow.Limit"/> does not apply: a replay wants everything in the window.</summary>
@@ -306,12 +306,12 @@ public sealed class DuckDbEventStore : IEventStore
     {
         var filter = new SqlFilter(window);
         using var connection = Connect();
-        using var command = filter.CreateCommand(connection, $"SELECT event, dictionary_id FROM events {filter.Where} ORDER BY time, received, audit_id");
+        using var command = filter.CreateCommand(connection, $"SELECT {EventCodec.Decoder.Columns} FROM events {filter.Where} ORDER BY time, received, audit_id");
         using var reader = command.ExecuteReader();
         using var decoder = new EventCodec.Decoder(connection);
         while (reader.Read())
         {
-            yield return decoder.DecodeBytes(EventCodec.ReadBlob(reader, 0), reader.GetInt32(1));
+            yield return decoder.Decode(reader);
         }
     }
 

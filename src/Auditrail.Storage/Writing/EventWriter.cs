@@ -92,7 +92,7 @@ public sealed class EventWriter : IDisposable
             auditEvent.AuthorizationReason,
             auditEvent.RequestUri,
             auditEvent.Level.ToWireName(),
-            Compress(auditEvent.Json.Span),
+            Compress(EventFields.Strip(auditEvent.Json.Span, new(auditEvent.AuditId ?? string.Empty, auditEvent.RequestUri, auditEvent.Verb, auditEvent.UserAgent, auditEvent.RequestReceivedTimestamp, auditEvent.Time))),
             _dictionaryId);
         _received++;
         TrackReceived(auditEvent.RequestReceivedTimestamp);
