@@ -43,7 +43,15 @@ public sealed class DuckDbEventStore : IEventStore
 
         // The store never reads other files, so DuckDB's access to the file system (read_csv, COPY,
         // ATTACH, extensions) is off for every connection, which also fences the SQL of `query sql`.
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MemoryLimitBytes, 1L << 20, nameof(options.MemoryLimitBytes));
+        if (options.Threads is { } threads)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1, nameof(options.Threads));
+        }
+
         var connectionString = $"Data Source={options.Path};enable_external_access=false;autoinstall_known_extensions=false;autoload_known_extensions=false"
+            + FormattableString.Invariant($";memory_limit={options.MemoryLimitBytes >> 20}MiB")
+            + (options.Threads is { } count ? FormattableString.Invariant($";threads={count}") : string.Empty)
             + (options.ReadOnly ? ";ACCESS_MODE=READ_ONLY" : string.Empty);
         var connection = new DuckDBConnection(connectionString);
         try
