@@ -29,6 +29,11 @@ internal static class EventFields
     /// <summary>First byte of a stripped event; JSON as read (stored before this existed, or with nothing to strip) starts otherwise.</summary>
     private const byte Marker = 0;
 
+    /// <summary>Longest column value compared (longer ones are rare and stay in the frame); the scan stops once every field is found.</summary>
+    private const int ComparedBytes = 2048;
+
+    private const int AllFields = 0b111_1110;
+
     private static readonly (byte Code, byte[] Name)[] Fields =
     [
         (1, "auditID"u8.ToArray()),
@@ -68,7 +73,9 @@ internal static class EventFields
         var output = new ArrayBufferWriter<byte>(json.Length);
         output.Write([Marker]);
         var copied = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        var found = 0;
+        Span<byte> column = stackalloc byte[ComparedBytes];
+        while (found != AllFields && reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var code = CodeOf(ref reader);
             if (!reader.Read())
@@ -77,8 +84,9 @@ internal static class EventFields
             }
 
             if (code != 0 && reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped
-                && columns.Text(code) is { } text && reader.ValueSpan.SequenceEqual(Encoding.UTF8.GetBytes(text)))
+                && columns.TryWriteUtf8(code, column, out var length) && reader.ValueSpan.SequenceEqual(column[..length]))
             {
+                found |= 1 << code;
                 // TokenStartIndex is the opening quote; the value ends at the closing one.
                 var start = (int)reader.TokenStartIndex;
                 output.Write(json[copied..start]);
@@ -156,6 +164,18 @@ internal static class EventFields
             6 => Format(Time),
             _ => null,
         };
+
+        /// <summary>The column's value as the raw JSON would hold it; false when there is none or it does not fit.</summary>
+        public bool TryWriteUtf8(byte code, Span<byte> destination, out int written)
+        {
+            written = 0;
+            return code switch
+            {
+                5 or 6 => (code == 5 ? Received : Time) is { } time
+                    && time.UtcDateTime.TryFormat(destination, out written, MicroTime, CultureInfo.InvariantCulture),
+                _ => Text(code) is { } text && Encoding.UTF8.TryGetBytes(text, destination, out written),
+            };
+        }
 
         private static string? Format(DateTimeOffset? time) => time?.UtcDateTime.ToString(MicroTime, CultureInfo.InvariantCulture);
     }
