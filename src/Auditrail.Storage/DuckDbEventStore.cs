@@ -43,7 +43,15 @@ public sealed class DuckDbEventStore : IEventStore
 
         // The store never reads other files, so DuckDB's access to the file system (read_csv, COPY,
         // ATTACH, extensions) is off for every connection, which also fences the SQL of `query sql`.
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MemoryLimitBytes, 1L << 20, nameof(options.MemoryLimitBytes));
+        if (options.Threads is { } threads)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1, nameof(options.Threads));
+        }
+
         var connectionString = $"Data Source={options.Path};enable_external_access=false;autoinstall_known_extensions=false;autoload_known_extensions=false"
+            + FormattableString.Invariant($";memory_limit={options.MemoryLimitBytes >> 20}MiB")
+            + (options.Threads is { } count ? FormattableString.Invariant($";threads={count}") : string.Empty)
             + (options.ReadOnly ? ";ACCESS_MODE=READ_ONLY" : string.Empty);
         var connection = new DuckDBConnection(connectionString);
         try
@@ -294,11 +302,11 @@ public sealed class DuckDbEventStore : IEventStore
     {
         using var connection = Connect();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT event, dictionary_id FROM events WHERE audit_id = $1 ORDER BY stage_rank DESC LIMIT 1";
+        command.CommandText = $"SELECT {EventCodec.Decoder.Columns} FROM events WHERE audit_id = $1 ORDER BY stage_rank DESC LIMIT 1";
         command.Parameters.Add(new DuckDBParameter(auditId));
         using var reader = command.ExecuteReader();
         using var decoder = new EventCodec.Decoder(connection);
-        return reader.Read() ? decoder.Decode(EventCodec.ReadBlob(reader, 0), reader.GetInt32(1)) : null;
+        return reader.Read() ? System.Text.Encoding.UTF8.GetString(decoder.Decode(reader)) : null;
     }
 
     /// <summary>The window's <see cref="QueryWindow.Limit"/> does not apply: a replay wants everything in the window.</summary>
@@ -306,12 +314,12 @@ public sealed class DuckDbEventStore : IEventStore
     {
         var filter = new SqlFilter(window);
         using var connection = Connect();
-        using var command = filter.CreateCommand(connection, $"SELECT event, dictionary_id FROM events {filter.Where} ORDER BY time, received, audit_id");
+        using var command = filter.CreateCommand(connection, $"SELECT {EventCodec.Decoder.Columns} FROM events {filter.Where} ORDER BY time, received, audit_id");
         using var reader = command.ExecuteReader();
         using var decoder = new EventCodec.Decoder(connection);
         while (reader.Read())
         {
-            yield return decoder.DecodeBytes(EventCodec.ReadBlob(reader, 0), reader.GetInt32(1));
+            yield return decoder.Decode(reader);
         }
     }
 

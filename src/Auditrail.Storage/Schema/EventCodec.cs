@@ -1,4 +1,3 @@
-using System.Text;
 using DuckDB.NET.Data;
 using ZstdSharp;
 
@@ -86,9 +85,23 @@ internal static class EventCodec
     {
         private readonly Dictionary<int, Decompressor> _decompressors = [];
 
-        public string Decode(byte[] frame, int dictionaryId) => Encoding.UTF8.GetString(DecodeBytes(frame, dictionaryId));
+        /// <summary>The columns <see cref="Decode(System.Data.Common.DbDataReader)"/> reads, in order.</summary>
+        public const string Columns = "event, dictionary_id, audit_id, request_uri, verb, user_agent, received, time";
 
-        public byte[] DecodeBytes(byte[] frame, int dictionaryId)
+        /// <summary>The event JSON of the reader's current row, selected as <see cref="Columns"/>.</summary>
+        public byte[] Decode(System.Data.Common.DbDataReader reader)
+        {
+            var columns = new EventFields.ColumnValues(
+                reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                Queries.RowReader.Time(reader, 6),
+                Queries.RowReader.Time(reader, 7));
+            return EventFields.Restore(Decompress(ReadBlob(reader, 0), reader.GetInt32(1)), columns);
+        }
+
+        private byte[] Decompress(byte[] frame, int dictionaryId)
         {
             if (!_decompressors.TryGetValue(dictionaryId, out var decompressor))
             {

@@ -12,7 +12,7 @@ internal static class StoreSchema
     public const int CurrentVersion = 1;
 
     /// <summary>
-    /// The event columns in table order, shared by the events table, the staging table and every
+    /// The event columns in table order, shared by the events table, the writer's Appender and every
     /// INSERT … SELECT between them. The request's best stage is kept (see <see cref="StageRank"/>).
     /// Low-cardinality text (stage, verb, level, kind, resource) is left to DuckDB's dictionary
     /// encoding; times are 8-byte integers; the event JSON is a zstd frame (see <see cref="EventCodec"/>).
@@ -84,9 +84,6 @@ internal static class StoreSchema
 
     /// <summary>An empty events table under another name, for a compaction that copies the kept rows into it.</summary>
     public static string CreateEventsTable(string name) => $"CREATE TABLE {name} ({EventColumnTypes})";
-
-    /// <summary>Staging for one batch of the writer: connection-local, so readers never see it.</summary>
-    public static string CreateStaging(string name) => $"CREATE OR REPLACE TEMP TABLE {name} ({EventColumnTypes})";
 
     /// <summary>Creates or migrates the tables; throws when the store is newer than this build.</summary>
     public static void Ensure(DuckDBConnection connection)

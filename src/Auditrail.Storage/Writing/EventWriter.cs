@@ -8,31 +8,36 @@ using DuckDB.NET.Data;
 namespace Auditrail.Storage.Writing;
 
 /// <summary>
-/// The store's single writer. Events go through DuckDB's Appender into a connection-local staging
-/// table; every <see cref="BatchSize"/> events the batch is merged into <c>events</c> in one transaction,
-/// so readers see whole batches and a multi-stage request never appears twice.
+/// The store's single writer. Events are prepared (typed fields read, JSON compressed) into an
+/// in-memory batch; every <see cref="BatchSize"/> events the batch is merged into <c>events</c> in one
+/// transaction, so readers see whole batches and a multi-stage request never appears twice.
 /// </summary>
 /// <remarks>
 /// The merge keeps one row per auditID: the most complete stage wins, and a record whose request is
-/// already stored at the same or a better stage is skipped, which makes a re-import add nothing. The
-/// anti-join only looks at stored rows whose requestReceivedTimestamp lies in the batch's range (every
-/// stage of a request carries the same one), so DuckDB's per-row-group min/max skips the rest of
-/// history instead of the merge growing with the store. Not thread-safe: one thread appends.
+/// already stored at the same or a better stage is skipped, which makes a re-import add nothing.
+/// Duplicates inside a batch are resolved in memory (a dictionary by auditID), so DuckDB only has to
+/// answer which of the batch's auditIDs it already holds: the batch's keys go into a two-column temp
+/// table and one join returns the stored stages. That join only looks at stored rows whose
+/// requestReceivedTimestamp lies in the batch's range (every stage of a request carries the same
+/// one), so DuckDB's per-row-group min/max skips the rest of history instead of the merge growing with
+/// the store. The surviving rows are then appended, in time order, straight into <c>events</c> inside
+/// the transaction: no staging copy, no window function or sort over the event payloads.
+/// Not thread-safe: one thread appends.
 /// </remarks>
 public sealed class EventWriter : IDisposable
 {
-    /// <summary>Rows per merge: large enough that the merge's fixed cost is small, small enough to bound staging memory.</summary>
+    /// <summary>Rows per merge: large enough that the merge's fixed cost is small, small enough to bound the batch's memory.</summary>
     public const int DefaultBatchSize = 100_000;
 
-    private const string Staging = "auditrail_staging";
+    private const string BatchKeys = "auditrail_batch_keys";
 
     private readonly DuckDBConnection _connection;
     private readonly Action _release;
     private readonly List<byte[]> _samples = [];
+    private readonly List<PendingRow?> _pendingRows = [];
+    private readonly Dictionary<string, int> _pendingByAuditId = new(StringComparer.Ordinal);
     private ZstdSharp.Compressor _compressor;
     private int _dictionaryId;
-    private DuckDBAppender? _appender;
-    private int _pending;
     private DateTimeOffset? _receivedMin;
     private DateTimeOffset? _receivedMax;
     private bool _pendingWithoutReceived;
@@ -48,7 +53,7 @@ public sealed class EventWriter : IDisposable
         _connection = connection;
         _release = release;
         BatchSize = batchSize;
-        StoreSchema.Execute(_connection, StoreSchema.CreateStaging(Staging));
+        StoreSchema.Execute(_connection, $"CREATE OR REPLACE TEMP TABLE {BatchKeys} (audit_id VARCHAR NOT NULL, stage_rank TINYINT NOT NULL)");
         (_dictionaryId, var dictionary) = EventCodec.LoadNewest(_connection);
         _compressor = EventCodec.CreateCompressor(dictionary);
     }
@@ -61,40 +66,38 @@ public sealed class EventWriter : IDisposable
     public void Append(AuditEvent auditEvent)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _appender ??= _connection.CreateAppender(Staging);
-        var row = _appender.CreateRow();
         var username = auditEvent.UserName;
         var groups = auditEvent.UserGroups;
-        row.AppendValue(auditEvent.Time)
-            .AppendValue(auditEvent.RequestReceivedTimestamp)
-            .AppendValue(auditEvent.Cluster)
-            .AppendValue(auditEvent.AuditId ?? string.Empty)
-            .AppendValue(auditEvent.Stage.ToWireName())
-            .AppendValue(StoreSchema.StageRank(auditEvent.Stage))
-            .AppendValue(auditEvent.Verb)
-            .AppendValue(username)
-            .AppendValue(IdentityClassifier.Classify(username, groups).Kind.ToWireName())
-            .AppendValue(groups.Count == 0 ? null : groups)
-            .AppendValue(auditEvent.ImpersonatedUserName)
-            .AppendValue(auditEvent.SourceIp)
-            .AppendValue(auditEvent.UserAgent)
-            .AppendValue(auditEvent.ApiGroup)
-            .AppendValue(auditEvent.Resource)
-            .AppendValue(auditEvent.Subresource)
-            .AppendValue(auditEvent.Namespace)
-            .AppendValue(auditEvent.Name)
-            .AppendValue(auditEvent.ResponseCode == 0 ? null : (int?)auditEvent.ResponseCode)
-            .AppendValue(auditEvent.AuthorizationDecision)
-            .AppendValue(auditEvent.AuthorizationReason)
-            .AppendValue(auditEvent.RequestUri)
-            .AppendValue(auditEvent.Level.ToWireName())
-            .AppendValue(Compress(auditEvent.Json.Span))
-            .AppendValue(_dictionaryId)
-            .EndRow();
+        var row = new PendingRow(
+            auditEvent.Time,
+            auditEvent.RequestReceivedTimestamp,
+            auditEvent.Cluster,
+            auditEvent.AuditId ?? string.Empty,
+            auditEvent.Stage.ToWireName(),
+            StoreSchema.StageRank(auditEvent.Stage),
+            auditEvent.Verb,
+            username,
+            IdentityClassifier.Classify(username, groups).Kind.ToWireName(),
+            groups.Count == 0 ? null : [.. groups], // the reader may reuse its lists; the batch outlives this call
+            auditEvent.ImpersonatedUserName,
+            auditEvent.SourceIp,
+            auditEvent.UserAgent,
+            auditEvent.ApiGroup,
+            auditEvent.Resource,
+            auditEvent.Subresource,
+            auditEvent.Namespace,
+            auditEvent.Name,
+            auditEvent.ResponseCode == 0 ? null : auditEvent.ResponseCode,
+            auditEvent.AuthorizationDecision,
+            auditEvent.AuthorizationReason,
+            auditEvent.RequestUri,
+            auditEvent.Level.ToWireName(),
+            Compress(EventFields.Strip(auditEvent.Json.Span, new(auditEvent.AuditId ?? string.Empty, auditEvent.RequestUri, auditEvent.Verb, auditEvent.UserAgent, auditEvent.RequestReceivedTimestamp, auditEvent.Time))),
+            _dictionaryId);
         _received++;
-        _pending++;
         TrackReceived(auditEvent.RequestReceivedTimestamp);
-        if (_pending >= BatchSize)
+        Keep(row);
+        if (_pendingRows.Count >= BatchSize)
         {
             Flush();
         }
@@ -130,50 +133,60 @@ public sealed class EventWriter : IDisposable
     public void Flush()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_appender is null)
-        {
-            return;
-        }
-
-        _appender.Dispose(); // closing the appender writes its last chunk into staging
-        _appender = null;
-        if (_pending == 0)
+        if (_pendingByAuditId.Count == 0)
         {
             return;
         }
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        using var transaction = _connection.BeginTransaction();
-        var range = _pendingWithoutReceived || _receivedMin is null
-            ? "TRUE"
-            : "e.received BETWEEN $1 AND $2";
-        using (var supersede = _connection.CreateCommand())
+        var rows = _pendingRows.OfType<PendingRow>().ToList();
+        using (var transaction = _connection.BeginTransaction())
         {
-            supersede.CommandText = $"""
-                DELETE FROM events e USING (SELECT audit_id, max(stage_rank) AS best FROM {Staging} GROUP BY audit_id) s
-                WHERE e.audit_id = s.audit_id AND e.stage_rank < s.best AND {range}
-                """;
-            AddRange(supersede);
-            _superseded += supersede.ExecuteNonQuery();
+            StoreSchema.Execute(_connection, $"DELETE FROM {BatchKeys}");
+            using (var keys = _connection.CreateAppender(BatchKeys))
+            {
+                foreach (var row in rows)
+                {
+                    keys.CreateRow().AppendValue(row.AuditId).AppendValue(row.StageRank).EndRow();
+                }
+            }
+
+            var stored = StoredStages();
+            var needsSupersede = false;
+            rows.RemoveAll(row =>
+            {
+                if (!stored.TryGetValue(row.AuditId, out var best))
+                {
+                    return false;
+                }
+
+                needsSupersede |= best < row.StageRank;
+                return best >= row.StageRank;
+            });
+            if (needsSupersede)
+            {
+                _superseded += Execute($"""
+                    DELETE FROM events e USING {BatchKeys} k
+                    WHERE e.audit_id = k.audit_id AND e.stage_rank < k.stage_rank AND {RangeCondition}
+                    """);
+            }
+
+            // Time order (stable, missing times last, as ORDER BY time would) gives row groups tight min/max ranges.
+            using (var appender = _connection.CreateAppender("events"))
+            {
+                foreach (var row in rows.OrderBy(r => r.Time is null).ThenBy(r => r.Time))
+                {
+                    row.AppendTo(appender);
+                }
+            }
+
+            transaction.Commit();
         }
 
-        using (var insert = _connection.CreateCommand())
-        {
-            insert.CommandText = $"""
-                INSERT INTO events
-                SELECT {StoreSchema.EventColumns} FROM {Staging} s
-                WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.audit_id = s.audit_id AND e.stage_rank >= s.stage_rank AND {range})
-                QUALIFY row_number() OVER (PARTITION BY s.audit_id ORDER BY s.stage_rank DESC, s.time DESC) = 1
-                ORDER BY s.time
-                """;
-            AddRange(insert);
-            _inserted += insert.ExecuteNonQuery();
-        }
-
-        StoreSchema.Execute(_connection, $"DELETE FROM {Staging}");
-        transaction.Commit();
+        _inserted += rows.Count;
         _mergeTicks += System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks;
-        _pending = 0;
+        _pendingRows.Clear();
+        _pendingByAuditId.Clear();
         _receivedMin = _receivedMax = null;
         _pendingWithoutReceived = false;
     }
@@ -192,7 +205,6 @@ public sealed class EventWriter : IDisposable
         finally
         {
             _disposed = true;
-            _appender?.Dispose();
             _compressor.Dispose();
             _connection.Dispose();
             _release();
@@ -241,6 +253,65 @@ public sealed class EventWriter : IDisposable
         }
     }
 
+    /// <summary>Stored rows a merge has to look at: those whose requestReceivedTimestamp lies in the batch's range, or all when a record lacked one.</summary>
+    private string RangeCondition => _pendingWithoutReceived || _receivedMin is null ? "TRUE" : "e.received BETWEEN $1 AND $2";
+
+    /// <summary>The best stored stage of each of the batch's auditIDs that the store already holds.</summary>
+    private Dictionary<string, sbyte> StoredStages()
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT e.audit_id, max(e.stage_rank) FROM events e SEMI JOIN {BatchKeys} k ON e.audit_id = k.audit_id
+            WHERE {RangeCondition} GROUP BY e.audit_id
+            """;
+        AddRange(command);
+        using var reader = command.ExecuteReader();
+        var stored = new Dictionary<string, sbyte>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            stored[reader.GetString(0)] = reader.GetFieldValue<sbyte>(1);
+        }
+
+        return stored;
+    }
+
+    private int Execute(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        AddRange(command);
+        return command.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// Keeps the request's most complete record within the batch: a higher stage rank wins, and among
+    /// equal ranks the later record (as the merge's ORDER BY stage_rank DESC, time DESC did).
+    /// </summary>
+    private void Keep(PendingRow row)
+    {
+        if (_pendingByAuditId.TryGetValue(row.AuditId, out var index))
+        {
+            var kept = _pendingRows[index]!;
+            var later = row.Time > kept.Time || (kept.Time is null && row.Time is not null); // DuckDB sorts NULL last, DESC too
+            if (row.StageRank > kept.StageRank || (row.StageRank == kept.StageRank && later))
+            {
+                _pendingRows[index] = null;
+                _pendingByAuditId[row.AuditId] = _pendingRows.Count;
+                _pendingRows.Add(row);
+            }
+            else
+            {
+                // Counted towards the batch size all the same: it bounds the records held, not the rows.
+                _pendingRows.Add(null);
+            }
+
+            return;
+        }
+
+        _pendingByAuditId[row.AuditId] = _pendingRows.Count;
+        _pendingRows.Add(row);
+    }
+
     private void AddRange(DuckDBCommand command)
     {
         if (!_pendingWithoutReceived && _receivedMin is { } min && _receivedMax is { } max)
@@ -248,5 +319,62 @@ public sealed class EventWriter : IDisposable
             command.Parameters.Add(new DuckDBParameter(min));
             command.Parameters.Add(new DuckDBParameter(max));
         }
+    }
+
+    /// <summary>One event's row, prepared for the Appender (column order of <see cref="StoreSchema.EventColumns"/>).</summary>
+    private sealed record PendingRow(
+        DateTimeOffset? Time,
+        DateTimeOffset? Received,
+        string? Cluster,
+        string AuditId,
+        string Stage,
+        sbyte StageRank,
+        string? Verb,
+        string? Username,
+        string UserKind,
+        string[]? Groups,
+        string? ImpersonatedUser,
+        string? SourceIp,
+        string? UserAgent,
+        string? ApiGroup,
+        string? Resource,
+        string? Subresource,
+        string? Namespace,
+        string? Name,
+        int? Code,
+        string? Decision,
+        string? Reason,
+        string? RequestUri,
+        string Level,
+        byte[] Event,
+        int DictionaryId)
+    {
+        public void AppendTo(DuckDBAppender appender) => appender.CreateRow()
+            .AppendValue(Time)
+            .AppendValue(Received)
+            .AppendValue(Cluster)
+            .AppendValue(AuditId)
+            .AppendValue(Stage)
+            .AppendValue(StageRank)
+            .AppendValue(Verb)
+            .AppendValue(Username)
+            .AppendValue(UserKind)
+            .AppendValue(Groups)
+            .AppendValue(ImpersonatedUser)
+            .AppendValue(SourceIp)
+            .AppendValue(UserAgent)
+            .AppendValue(ApiGroup)
+            .AppendValue(Resource)
+            .AppendValue(Subresource)
+            .AppendValue(Namespace)
+            .AppendValue(Name)
+            .AppendValue(Code)
+            .AppendValue(Decision)
+            .AppendValue(Reason)
+            .AppendValue(RequestUri)
+            .AppendValue(Level)
+            .AppendValue(Event)
+            .AppendValue(DictionaryId)
+            .EndRow();
     }
 }

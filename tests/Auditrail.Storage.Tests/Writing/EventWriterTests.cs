@@ -44,6 +44,22 @@ public sealed class EventWriterTests
     }
 
     [Fact]
+    public void Two_records_of_one_request_at_the_same_stage_in_one_batch_keep_the_later_whatever_their_order()
+    {
+        using var store = new TempStore();
+        var result = store.Import([
+            Event("d1", Start, stage: "ResponseComplete", code: 500, latency: TimeSpan.FromSeconds(2)),
+            Event("d1", Start, stage: "ResponseComplete", code: 200, latency: TimeSpan.FromSeconds(1)),
+            Event("d2", Start, stage: "ResponseComplete", code: 200, latency: TimeSpan.FromSeconds(1)),
+            Event("d2", Start, stage: "ResponseComplete", code: 500, latency: TimeSpan.FromSeconds(2)),
+        ]);
+
+        Assert.Equal((4L, 2L), (result.Stored.Received, result.Stored.Inserted));
+        var rows = store.Store.Who(Pods, new QueryWindow());
+        Assert.Equal([("d1", 500), ("d2", 500)], rows.Select(r => (r.AuditId, r.Code!.Value)).Order());
+    }
+
+    [Fact]
     public void A_later_batch_with_a_more_complete_stage_replaces_the_stored_one_and_a_less_complete_one_is_skipped()
     {
         using var store = new TempStore();
