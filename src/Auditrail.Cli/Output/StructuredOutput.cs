@@ -11,7 +11,7 @@ public static class StructuredOutput
     public static void Write(CliContext context, OutputFormat format, Action<Utf8JsonWriter> write)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(buffer, JsonOutput.Indented))
         {
             write(writer);
         }

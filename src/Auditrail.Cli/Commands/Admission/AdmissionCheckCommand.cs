@@ -60,7 +60,7 @@ internal static class AdmissionCheckCommand
     internal static string Line(Manifest manifest, AdmissionVerdict verdict)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, JsonOutput.Compact))
         {
             writer.WriteStartObject();
             writer.WriteString("source", manifest.Source);

@@ -276,7 +276,7 @@ internal static class RbacLeastPrivilegeCommand
     private static string Manifest(GeneratedRbac generated)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(buffer, JsonOutput.Indented))
         {
             RbacManifestWriter.WriteList(writer, generated);
         }

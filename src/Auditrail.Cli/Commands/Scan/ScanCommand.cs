@@ -411,7 +411,7 @@ internal static class ScanCommand
             }
 
             using var buffer = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(buffer))
+            using (var writer = new Utf8JsonWriter(buffer, JsonOutput.Compact))
             {
                 AlertJson.Write(writer, alert);
             }

@@ -62,7 +62,8 @@ public sealed class AdmissionPodSecurityTests : IDisposable
         Assert.Contains("pod-security/runAsNonRoot", atRestricted["plain"].Checks);
         Assert.Contains("pod-security/seccompProfile_restricted", atRestricted["plain"].Checks);
         Assert.All(atRestricted["plain"].Checks, check => Assert.StartsWith("pod-security/", check, StringComparison.Ordinal));
-        Assert.Contains("restricted:v1.30", restricted.Out, StringComparison.Ordinal);
+        // Quotes in messages read as \" in the JSON, not \u0022.
+        Assert.Contains("violates PodSecurity \\\"restricted:v1.30\\\"", restricted.Out, StringComparison.Ordinal);
     }
 
     [Fact]
