@@ -62,15 +62,16 @@ public sealed record ResponseTarget(string Group, string Resource, string? Names
 
         var (firstResource, firstGroup) = SplitResource(parts[0]);
 
-        // Three segments read either as namespace/resource/name or resource/name/subresource; only the
-        // resource's scope tells them apart.
-        var clusterScoped = parts.Length == 2 || (parts.Length == 3 && ClusterScoped.Contains((firstGroup, firstResource)));
-        if (clusterScoped)
+        // A leading namespace and a leading resource look alike (team/pods/x against nodes/x/status). Namespace
+        // names are DNS labels and never hold a dot, so a dotted first segment is resource.group, and a bare
+        // one is a resource only for the cluster-scoped core and RBAC kinds listed above.
+        var clusterScoped = parts[0].Contains('.', StringComparison.Ordinal) || ClusterScoped.Contains((firstGroup, firstResource));
+        if (clusterScoped && parts.Length is 2 or 3)
         {
             return new ResponseTarget(firstGroup, firstResource, null, parts[1]);
         }
 
-        if (parts.Length is 3 or 4)
+        if (!clusterScoped && parts.Length is 3 or 4)
         {
             var (resource, group) = SplitResource(parts[1]);
             return new ResponseTarget(group, resource, parts[0], parts[2]);
