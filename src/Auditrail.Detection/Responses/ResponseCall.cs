@@ -52,6 +52,12 @@ public sealed record ResponseCall(ResponseActionKind Kind, ResponseTarget Target
                     return null;
                 }
 
+                problem = action.Values.Select(v => MetadataKeys.Problem(action.Kind, v.Key, v.Value)).FirstOrDefault(p => p is not null);
+                if (problem is not null)
+                {
+                    return null;
+                }
+
                 var field = action.Kind == ResponseActionKind.Label ? "labels" : "annotations";
                 return new(action.Kind, target, "PATCH", PathOf(target), Json(w =>
                 {

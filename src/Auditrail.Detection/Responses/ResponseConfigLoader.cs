@@ -293,6 +293,13 @@ public static class ResponseConfigLoader
             {
                 Error(map, RuleCodes.InvalidValue, wanted is null ? $"{valuesKey} does not apply to this action" : $"this action needs '{wanted}'");
             }
+            else if (kind is { } valued && wanted is not null)
+            {
+                foreach (var problem in values.Select(v => MetadataKeys.Problem(valued, v.Key, v.Value)).OfType<string>())
+                {
+                    Error(map.Children[new YamlScalarNode(wanted)], RuleCodes.InvalidValue, problem);
+                }
+            }
 
             return diagnostics.Count > problems ? null : new ResponseAction { Kind = kind!.Value, Target = target, Values = values };
         }

@@ -89,6 +89,8 @@ public sealed class ResponseConfigLoaderTests : IDisposable
             - actions: [{action: deletePod}]
             - name: good
               actions: [{action: scaleToZero}]
+            - name: bad-label
+              actions: [{action: label, labels: {"auditrail.io/by": "mallory kim"}}]
             """);
 
         Assert.Equal(["good"], config.Rules.Select(r => r.Name));
@@ -102,6 +104,7 @@ public sealed class ResponseConfigLoaderTests : IDisposable
             "12:13 this action needs 'labels'",
             "14:42 target '/healthz' is a request URI, not an object",
             "15:3 a response rule needs a name",
+            "19:37 label 'auditrail.io/by': the value 'mallory kim' must be empty or 1-63 characters, alphanumeric at both ends, with '-', '_' or '.' inside",
         ], config.Diagnostics.Select(d => $"{d.Line}:{d.Column} {d.Message}"));
         Assert.True(config.Options.DryRun);
         Assert.All(config.Diagnostics, d => Assert.EndsWith("responses.yaml", d.File, StringComparison.Ordinal));

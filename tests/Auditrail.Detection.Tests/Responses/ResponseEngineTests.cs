@@ -218,6 +218,18 @@ public sealed class ResponseEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_label_the_apiserver_would_refuse_is_skipped_even_in_a_dry_run()
+    {
+        var label = new ResponseAction { Kind = ResponseActionKind.Label, Values = new Dictionary<string, string> { ["by"] = "mallory kim" } };
+        var engine = Engine(LiveInTeam with { DryRun = true }, RuleFor(label));
+
+        var record = Assert.Single(await engine.RespondAsync(AlertOn("team/pods/web-1"), CancellationToken.None));
+
+        Assert.Equal(ResponseOutcome.Skipped, record.Outcome);
+        Assert.StartsWith("label 'by': the value 'mallory kim' must be empty", record.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Only_alerts_matching_the_rule_glob_and_minimum_severity_respond()
     {
         var engine = Engine(LiveInTeam, RuleFor(new ResponseAction { Kind = ResponseActionKind.DeletePod }, alertRule: "exec-*"));

@@ -35,3 +35,26 @@ public sealed class ResponseTargetTests
         Assert.Equal(expected, problem);
     }
 }
+
+public sealed class MetadataKeysTests
+{
+    [Theory]
+    [InlineData(ResponseActionKind.Label, "auditrail.io/quarantine", "true", null)]
+    [InlineData(ResponseActionKind.Label, "quarantine", "", null)]
+    [InlineData(ResponseActionKind.Annotate, "auditrail.io/note", "exec by mallory at 12:00, see alert a-1", null)]
+    [InlineData(ResponseActionKind.Label, "auditrail.io/note", "exec by mallory", "label 'auditrail.io/note': the value 'exec by mallory' must be empty or 1-63 characters, alphanumeric at both ends, with '-', '_' or '.' inside")]
+    [InlineData(ResponseActionKind.Annotate, "Auditrail.IO/note", "x", "key 'Auditrail.IO/note': the prefix must be a lower-case DNS subdomain of at most 253 characters")]
+    [InlineData(ResponseActionKind.Label, "-bad", "x", "key '-bad': the name part must be 1-63 characters, alphanumeric at both ends, with '-', '_' or '.' inside")]
+    [InlineData(ResponseActionKind.Label, "auditrail.io/", "x", "key 'auditrail.io/': the name part must be 1-63 characters, alphanumeric at both ends, with '-', '_' or '.' inside")]
+    public void Follows_the_apiserver_rules_for_keys_and_label_values(ResponseActionKind kind, string key, string value, string? expected)
+    {
+        Assert.Equal(expected, MetadataKeys.Problem(kind, key, value));
+    }
+
+    [Fact]
+    public void A_name_part_of_64_characters_is_too_long()
+    {
+        Assert.Null(MetadataKeys.Problem(ResponseActionKind.Label, new string('a', 63), "x"));
+        Assert.NotNull(MetadataKeys.Problem(ResponseActionKind.Label, new string('a', 64), "x"));
+    }
+}
