@@ -1,0 +1,59 @@
+using System.Text.Json;
+using Auditrail.Detection.Sinks;
+using static Auditrail.Detection.Tests.Sinks.SinkTestAlerts;
+
+namespace Auditrail.Detection.Tests.Sinks;
+
+public sealed class JsonLinesAlertSinkTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "auditrail-sink-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task File_sink_appends_one_json_object_per_line_across_restarts()
+    {
+        var path = Path.Combine(_folder, "nested", "alerts.jsonl");
+        await using (var sink = JsonLinesAlertSink.AppendToFile("file", path))
+        {
+            await sink.SendAsync([Make(auditId: "a"), Make(auditId: "b")], CancellationToken.None);
+
+            // Flushed per batch: visible to a reader while the sink is still open.
+            Assert.Equal(2, ReadShared(path).Length);
+        }
+
+        await using (var sink = JsonLinesAlertSink.AppendToFile("file", path))
+        {
+            await sink.SendAsync([Make(auditId: "c") with { Count = 3 }], CancellationToken.None);
+        }
+
+        var lines = ReadShared(path);
+        Assert.Equal(["a", "b", "c"], lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("auditIDs")[0].GetString()));
+        Assert.Equal(3, JsonDocument.Parse(lines[2]).RootElement.GetProperty("count").GetInt32());
+        Assert.Equal("2026-03-01T12:00:00.000000Z", JsonDocument.Parse(lines[0]).RootElement.GetProperty("time").GetString());
+    }
+
+    [Fact]
+    public async Task Dispatcher_delivers_to_the_file_sink()
+    {
+        var path = Path.Combine(_folder, "alerts.jsonl");
+        var sink = JsonLinesAlertSink.AppendToFile("file", path);
+        await using (var dispatcher = new AlertDispatcher([(sink, new SinkOptions())], TimeProvider.System))
+        {
+            for (var i = 0; i < 250; i++)
+            {
+                dispatcher.Publish(Make(secondsAfterT0: i));
+            }
+        }
+
+        await sink.DisposeAsync();
+        Assert.Equal(250, ReadShared(path).Length);
+    }
+
+    private static string[] ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+}
