@@ -43,12 +43,12 @@ internal sealed class AlertDeduplicator
                     return null;
                 }
 
-                _groups[key] = new Group(alert, eventTime, _time.GetUtcNow() + _window);
+                _groups[key] = new Group(alert, eventTime, _time.GetUtcNow() + _window, _window);
                 merged = false;
                 return group.ToAlert();
             }
 
-            _groups[key] = new Group(alert, eventTime, _time.GetUtcNow() + _window);
+            _groups[key] = new Group(alert, eventTime, _time.GetUtcNow() + _window, _window);
             merged = false;
             return null;
         }
@@ -74,7 +74,7 @@ internal sealed class AlertDeduplicator
         return released;
     }
 
-    private sealed class Group(Alert first, DateTimeOffset firstEventTime, DateTimeOffset releaseAt)
+    private sealed class Group(Alert first, DateTimeOffset firstEventTime, DateTimeOffset releaseAt, TimeSpan window)
     {
         private readonly List<string> _auditIds = [.. first.AuditIds.Take(MaxAuditIds)];
         private int _count = first.Count;
@@ -97,6 +97,7 @@ internal sealed class AlertDeduplicator
             }
         }
 
-        public Alert ToAlert() => _count == first.Count ? first : first with { Count = _count, AuditIds = [.. _auditIds] };
+        // A stateful alert keeps its own window; a folded one says over what window its count was gathered.
+        public Alert ToAlert() => _count == first.Count ? first : first with { Count = _count, AuditIds = [.. _auditIds], Window = first.Window ?? window };
     }
 }

@@ -58,7 +58,7 @@ public sealed class SlackAlertSink(string name, HttpClient client, Uri webhookUr
         writer.WriteEndObject();
     }
 
-    private static string Headline(Alert alert) => $"[{alert.Severity.ToWireName()}] {alert.Rule}: {alert.Message}";
+    private static string Headline(Alert alert) => Escape($"[{alert.Severity.ToWireName()}] {alert.Rule}: {alert.Message}");
 
     private static string Describe(Alert alert)
     {

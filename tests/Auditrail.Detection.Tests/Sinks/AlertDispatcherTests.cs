@@ -60,6 +60,7 @@ public sealed class AlertDispatcherTests
         var merged = sink.Alerts.Single(a => a.Target == "prod/secrets/db-password");
         Assert.Equal(3, merged.Count);
         Assert.Equal(["a", "b", "c"], merged.AuditIds);
+        Assert.Equal(TimeSpan.FromMinutes(1), merged.Window);
         Assert.Equal(1, sink.Alerts.Single(a => a.Target == "prod/secrets/other").Count);
         await dispatcher.DisposeAsync();
         Assert.Equal(2, dispatcher.Snapshot()[0].Deduplicated);
