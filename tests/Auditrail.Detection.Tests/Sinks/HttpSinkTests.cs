@@ -139,6 +139,18 @@ public sealed class HttpSinkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_request_timeout_is_a_transient_failure_not_a_cancellation()
+    {
+        await using var slow = new LoopbackReceiver { AnswerDelay = TimeSpan.FromSeconds(2) };
+        using var impatient = new HttpClient { Timeout = TimeSpan.FromMilliseconds(200) };
+        var sink = new WebhookAlertSink("hook", impatient, slow.BaseUri);
+        var error = await Assert.ThrowsAsync<AlertSinkException>(() => sink.SendAsync([Make()], CancellationToken.None).AsTask());
+
+        Assert.True(error.IsTransient);
+        Assert.Contains("timed out", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_unreachable_endpoint_is_a_transient_failure()
     {
         var closed = new LoopbackReceiver();

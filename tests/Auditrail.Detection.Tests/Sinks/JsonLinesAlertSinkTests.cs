@@ -8,7 +8,13 @@ public sealed class JsonLinesAlertSinkTests : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "auditrail-sink-" + Guid.NewGuid().ToString("N"));
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose()
+    {
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
 
     [Fact]
     public async Task File_sink_appends_one_json_object_per_line_across_restarts()
@@ -48,6 +54,23 @@ public sealed class JsonLinesAlertSinkTests : IDisposable
 
         await sink.DisposeAsync();
         Assert.Equal(250, ReadShared(path).Length);
+    }
+
+    [Fact]
+    public async Task Stream_sink_writes_the_alert_json_form_one_line_per_alert_and_leaves_a_borrowed_stream_open()
+    {
+        using var output = new MemoryStream();
+        await using (var sink = new JsonLinesAlertSink("stdout", output, ownsStream: false))
+        {
+            await sink.SendAsync([Make(auditId: "x"), Make(auditId: "y")], CancellationToken.None);
+        }
+
+        Assert.True(output.CanWrite);
+        var lines = System.Text.Encoding.UTF8.GetString(output.ToArray()).Split('\n');
+        Assert.Equal(3, lines.Length);
+        Assert.Equal("", lines[2]);
+        var first = JsonDocument.Parse(lines[0]).RootElement;
+        Assert.Equal(("high", "x"), (first.GetProperty("severity").GetString(), first.GetProperty("auditIDs")[0].GetString()));
     }
 
     private static string[] ReadShared(string path)
