@@ -18,14 +18,20 @@ internal sealed class AlertDeduplicator
     private readonly Dictionary<(string Rule, string? Identity, string? Target), Group> _groups = [];
     private readonly Lock _lock = new();
 
-    public AlertDeduplicator(TimeSpan window, TimeProvider time)
+    // Bounds memory when a flood has many distinct keys (e.g. one identity touching every Secret): past this many
+    // open groups, new keys pass through unfolded rather than being held.
+    private readonly int _maxGroups;
+
+    public AlertDeduplicator(TimeSpan window, TimeProvider time, int maxGroups = 10_000)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxGroups);
         _window = window;
         _time = time;
+        _maxGroups = maxGroups;
     }
 
-    /// <summary>Adds an alert; returns the alert a previous group released because this one fell outside its window, if any. Sets <paramref name="merged"/> when the alert was folded.</summary>
+    /// <summary>Adds an alert; returns what is ready to send now — the previous group of its key when this one fell outside that group's window, or the alert itself when too many groups are open — else null. Sets <paramref name="merged"/> when the alert was folded.</summary>
     public Alert? Add(Alert alert, out bool merged)
     {
         var key = (alert.Rule, alert.Identity, alert.Target);
@@ -48,8 +54,13 @@ internal sealed class AlertDeduplicator
                 return group.ToAlert();
             }
 
-            _groups[key] = new Group(alert, eventTime, _time.GetUtcNow() + _window, _window);
             merged = false;
+            if (_groups.Count >= _maxGroups)
+            {
+                return alert;
+            }
+
+            _groups[key] = new Group(alert, eventTime, _time.GetUtcNow() + _window, _window);
             return null;
         }
     }
