@@ -1,8 +1,7 @@
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Auditrail.Rbac.Authorization;
 using Auditrail.Rbac.Loading;
+using Auditrail.Testing;
 
 namespace Auditrail.Rbac.Tests.Loading;
 
@@ -12,39 +11,16 @@ namespace Auditrail.Rbac.Tests.Loading;
 /// </summary>
 public sealed class ClusterRbacSourceTests : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly FakeRbacApiServer _server = new();
     private readonly string _dir = Directory.CreateTempSubdirectory("auditrail-kubeconfig-").FullName;
-    private readonly List<string> _requests = [];
     private readonly string _kubeconfig;
 
-    public ClusterRbacSourceTests()
-    {
-        var port = FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        _listener.Start();
-        _ = Task.Run(ServeAsync);
-        _kubeconfig = Path.Combine(_dir, "config");
-        File.WriteAllText(_kubeconfig, $$"""
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: fake
-              cluster: {server: "http://127.0.0.1:{{port}}"}
-            users:
-            - name: tester
-              user: {token: not-a-real-token}
-            contexts:
-            - name: fake
-              context: {cluster: fake, user: tester}
-            - name: other
-              context: {cluster: fake, user: tester}
-            current-context: other
-            """);
-    }
+    // The current context is "other", so the tests' explicit "fake" shows the context option is honoured.
+    public ClusterRbacSourceTests() => _kubeconfig = _server.WriteKubeconfig(_dir, currentContext: "other", "other");
 
     public void Dispose()
     {
-        _listener.Close();
+        _server.Dispose();
         Directory.Delete(_dir, recursive: true);
     }
 
@@ -65,8 +41,8 @@ public sealed class ClusterRbacSourceTests : IDisposable
         var authorizer = new RbacAuthorizer(snapshot);
         Assert.True(authorizer.Authorize(RequestAttributes.ForResource("get", "", "secrets", name: "s", @namespace: "team").As("system:serviceaccount:team:app").WithImpliedGroups()).Allowed);
         Assert.True(authorizer.Authorize(RequestAttributes.ForResource("list", "", "pods", @namespace: "any").As("ops-user", "ops").WithImpliedGroups()).Allowed);
-        Assert.Contains(_requests, r => r.Contains("continue=page2", StringComparison.Ordinal));
-        Assert.All(_requests, r => Assert.Contains("limit=500", r, StringComparison.Ordinal));
+        Assert.Contains(_server.Requests, r => r.Contains("continue=page2", StringComparison.Ordinal));
+        Assert.All(_server.Requests, r => Assert.Contains("limit=500", r, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -81,20 +57,24 @@ public sealed class ClusterRbacSourceTests : IDisposable
         Assert.Empty(result.Snapshot.AllRoles);
     }
 
-    private async Task ServeAsync()
+    /// <summary>Answers the five list calls the way kube-apiserver does: clusterroles in two pages, serviceaccounts forbidden.</summary>
+    private sealed class FakeRbacApiServer : LoopbackKubernetesApi
     {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
+        private readonly List<string> _requests = [];
 
+        public IReadOnlyList<string> Requests
+        {
+            get
+            {
+                lock (_requests)
+                {
+                    return [.. _requests];
+                }
+            }
+        }
+
+        protected override Task AnswerAsync(HttpListenerContext context)
+        {
             var url = context.Request.Url!;
             lock (_requests)
             {
@@ -102,42 +82,31 @@ public sealed class ClusterRbacSourceTests : IDisposable
             }
 
             var (status, body) = Answer(url.AbsolutePath, url.Query);
-            var bytes = Encoding.UTF8.GetBytes(body);
-            context.Response.StatusCode = status;
-            context.Response.ContentType = "application/json";
-            await context.Response.OutputStream.WriteAsync(bytes);
-            context.Response.Close();
+            return WriteJsonAsync(context, status, body);
         }
-    }
 
-    private static (int Status, string Body) Answer(string path, string query) => path switch
-    {
-        "/apis/rbac.authorization.k8s.io/v1/clusterroles" when query.Contains("continue=page2", StringComparison.Ordinal) => (200, List("ClusterRoleList", null,
-            """{"metadata": {"name": "part-two", "labels": {"agg": "yes"}}, "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["list"]}]}""")),
-        "/apis/rbac.authorization.k8s.io/v1/clusterroles" => (200, List("ClusterRoleList", "page2",
-            """{"metadata": {"name": "aggregated"}, "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"agg": "yes"}}]}, "rules": []}""",
-            """{"metadata": {"name": "part-one", "labels": {"agg": "yes"}}, "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}]}""")),
-        "/apis/rbac.authorization.k8s.io/v1/roles" => (200, List("RoleList", null,
-            """{"metadata": {"name": "secret-reader", "namespace": "team"}, "rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]}""")),
-        "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings" => (200, List("ClusterRoleBindingList", null,
-            """{"metadata": {"name": "ops"}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "aggregated"}, "subjects": [{"kind": "Group", "apiGroup": "rbac.authorization.k8s.io", "name": "ops"}]}""")),
-        "/apis/rbac.authorization.k8s.io/v1/rolebindings" => (200, List("RoleBindingList", null,
-            """{"metadata": {"name": "app", "namespace": "team"}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "secret-reader"}, "subjects": [{"kind": "ServiceAccount", "name": "app"}]}""")),
-        "/api/v1/serviceaccounts" => (403,
-            """{"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": "serviceaccounts is forbidden", "reason": "Forbidden", "code": 403}"""),
-        _ => (404, """{"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404}"""),
-    };
+        private static (int Status, string Body) Answer(string path, string query) => path switch
+        {
+            "/apis/rbac.authorization.k8s.io/v1/clusterroles" when query.Contains("continue=page2", StringComparison.Ordinal) => (200, List("ClusterRoleList", null,
+                """{"metadata": {"name": "part-two", "labels": {"agg": "yes"}}, "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["list"]}]}""")),
+            "/apis/rbac.authorization.k8s.io/v1/clusterroles" => (200, List("ClusterRoleList", "page2",
+                """{"metadata": {"name": "aggregated"}, "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"agg": "yes"}}]}, "rules": []}""",
+                """{"metadata": {"name": "part-one", "labels": {"agg": "yes"}}, "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}]}""")),
+            "/apis/rbac.authorization.k8s.io/v1/roles" => (200, List("RoleList", null,
+                """{"metadata": {"name": "secret-reader", "namespace": "team"}, "rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]}""")),
+            "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings" => (200, List("ClusterRoleBindingList", null,
+                """{"metadata": {"name": "ops"}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "aggregated"}, "subjects": [{"kind": "Group", "apiGroup": "rbac.authorization.k8s.io", "name": "ops"}]}""")),
+            "/apis/rbac.authorization.k8s.io/v1/rolebindings" => (200, List("RoleBindingList", null,
+                """{"metadata": {"name": "app", "namespace": "team"}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "secret-reader"}, "subjects": [{"kind": "ServiceAccount", "name": "app"}]}""")),
+            "/api/v1/serviceaccounts" => (403,
+                """{"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": "serviceaccounts is forbidden", "reason": "Forbidden", "code": 403}"""),
+            _ => (404, """{"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404}"""),
+        };
 
-    private static string List(string kind, string? next, params string[] items)
-    {
-        var continuation = next is null ? string.Empty : $", \"continue\": \"{next}\"";
-        return $$"""{"kind": "{{kind}}", "apiVersion": "rbac.authorization.k8s.io/v1", "metadata": {"resourceVersion": "42"{{continuation}}}, "items": [{{string.Join(", ", items)}}]}""";
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
+        private static string List(string kind, string? next, params string[] items)
+        {
+            var continuation = next is null ? string.Empty : $", \"continue\": \"{next}\"";
+            return $$"""{"kind": "{{kind}}", "apiVersion": "rbac.authorization.k8s.io/v1", "metadata": {"resourceVersion": "42"{{continuation}}}, "items": [{{string.Join(", ", items)}}]}""";
+        }
     }
 }

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Threading.Channels;
+
+using Auditrail.Testing;
 
 namespace Auditrail.Server.Tests.Support;
 
@@ -13,9 +14,8 @@ namespace Auditrail.Server.Tests.Support;
 /// watch events, streamed as the test sends them, until the test ends the watch). No real
 /// kube-apiserver can run on this machine; this one answers in the same wire format.
 /// </summary>
-public sealed class FakeNamespaceApiServer : IDisposable
+public sealed class FakeNamespaceApiServer : LoopbackKubernetesApi
 {
-    private readonly HttpListener _listener = new();
     private readonly Dictionary<string, string> _namespaces = new(StringComparer.Ordinal);
     private readonly List<string> _requests = [];
     private readonly TaskCompletionSource _listsReleased = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -28,15 +28,7 @@ public sealed class FakeNamespaceApiServer : IDisposable
         {
             _listsReleased.SetResult();
         }
-
-        var port = FreePort();
-        Address = new Uri($"http://127.0.0.1:{port}/");
-        _listener.Prefixes.Add(Address.ToString());
-        _listener.Start();
-        _ = Task.Run(ServeAsync);
     }
-
-    public Uri Address { get; }
 
     /// <summary>Every request's path and query, in arrival order.</summary>
     public IReadOnlyList<string> Requests
@@ -48,27 +40,6 @@ public sealed class FakeNamespaceApiServer : IDisposable
                 return [.. _requests];
             }
         }
-    }
-
-    /// <summary>A kubeconfig file pointing at this server, written to <paramref name="directory"/>.</summary>
-    public string WriteKubeconfig(string directory)
-    {
-        var path = Path.Combine(directory, "kubeconfig");
-        File.WriteAllText(path, $$"""
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: fake
-              cluster: {server: "{{Address.ToString().TrimEnd('/')}}"}
-            users:
-            - name: tester
-              user: {token: not-a-real-token}
-            contexts:
-            - name: fake
-              context: {cluster: fake, user: tester}
-            current-context: fake
-            """);
-        return path;
     }
 
     /// <summary>Sets a namespace in the stored state (what the next list returns), without a watch event.</summary>
@@ -133,10 +104,10 @@ public sealed class FakeNamespaceApiServer : IDisposable
         }
     }
 
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
         _watch.Writer.TryComplete();
-        _listener.Close();
+        base.Dispose(disposing);
     }
 
     public static bool IsList(string request) => request.StartsWith("/api/v1/namespaces", StringComparison.Ordinal) && !request.Contains("watch=true", StringComparison.Ordinal);
@@ -146,25 +117,7 @@ public sealed class FakeNamespaceApiServer : IDisposable
     private static string Object(string name, string labelsJson, int resourceVersion) =>
         $$$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{{name}}}","resourceVersion":"{{{resourceVersion.ToString(CultureInfo.InvariantCulture)}}}","labels":{{{labelsJson}}}},"spec":{"finalizers":["kubernetes"]},"status":{"phase":"Active"}}""";
 
-    private async Task ServeAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => AnswerAsync(context));
-        }
-    }
-
-    private async Task AnswerAsync(HttpListenerContext context)
+    protected override async Task AnswerAsync(HttpListenerContext context)
     {
         var url = context.Request.Url!;
         lock (_requests)
@@ -172,32 +125,25 @@ public sealed class FakeNamespaceApiServer : IDisposable
             _requests.Add(url.PathAndQuery);
         }
 
-        try
+        context.Response.ContentType = "application/json";
+        if (url.AbsolutePath != "/api/v1/namespaces")
         {
-            context.Response.ContentType = "application/json";
-            if (url.AbsolutePath != "/api/v1/namespaces")
-            {
-                await WriteAsync(context, 404, """{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404}""");
-            }
-            else if (IsWatch(url.PathAndQuery))
-            {
-                await StreamWatchAsync(context);
-            }
-            else
-            {
-                await _listsReleased.Task;
-                string body;
-                lock (_namespaces)
-                {
-                    body = $$"""{"kind":"NamespaceList","apiVersion":"v1","metadata":{"resourceVersion":"{{_resourceVersion.ToString(CultureInfo.InvariantCulture)}}"},"items":[{{string.Join(",", _namespaces.Values)}}]}""";
-                }
-
-                await WriteAsync(context, 200, body);
-            }
+            await WriteJsonAsync(context, 404, """{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404}""");
         }
-        catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException or IOException)
+        else if (IsWatch(url.PathAndQuery))
         {
-            // The client went away or the server is closing.
+            await StreamWatchAsync(context);
+        }
+        else
+        {
+            await _listsReleased.Task;
+            string body;
+            lock (_namespaces)
+            {
+                body = $$"""{"kind":"NamespaceList","apiVersion":"v1","metadata":{"resourceVersion":"{{_resourceVersion.ToString(CultureInfo.InvariantCulture)}}"},"items":[{{string.Join(",", _namespaces.Values)}}]}""";
+            }
+
+            await WriteJsonAsync(context, 200, body);
         }
     }
 
@@ -221,20 +167,5 @@ public sealed class FakeNamespaceApiServer : IDisposable
         }
 
         context.Response.Close();
-    }
-
-    private static async Task WriteAsync(HttpListenerContext context, int status, string body)
-    {
-        var bytes = Encoding.UTF8.GetBytes(body);
-        context.Response.StatusCode = status;
-        await context.Response.OutputStream.WriteAsync(bytes);
-        context.Response.Close();
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 }
