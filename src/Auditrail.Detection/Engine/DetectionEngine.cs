@@ -72,7 +72,10 @@ public sealed class DetectionEngine
     {
         _matches.Clear();
         _matcher.Match(auditEvent, _matches);
-        Apply(auditEvent, _matches, emit);
+
+        // Most events match nothing: an empty array enumerates through the interface without boxing
+        // an enumerator, where the list's would allocate one per event.
+        Apply(auditEvent, _matches.Count == 0 ? [] : _matches, emit);
     }
 
     /// <summary>

@@ -191,7 +191,7 @@ internal static class ScanCommand
         }
 
         using var writer = store?.OpenWriter();
-        var handler = new ScanHandler(context, ruleSet, engine, options.Output, new TimeWindow(since, until), progress) { Writer = writer };
+        var handler = new ScanHandler(context, engine, options.Output, new TimeWindow(since, until), progress) { Writer = writer };
         ReadCounters counters;
         long evaluations;
         try
@@ -200,7 +200,7 @@ internal static class ScanCommand
             {
                 // Several inputs are read on a thread each and merged in event time; matching stays on this thread.
                 counters = new EventTimeMerger().ReadMerged(options.Paths, handler, cancellationToken, context.OpenStdin);
-                evaluations = handler.SequentialEvaluations;
+                evaluations = engine.Evaluations;
             }
             else
             {
@@ -322,12 +322,9 @@ internal static class ScanCommand
         private readonly StreamingTable _table;
         private readonly JsonToYaml _yaml;
         private readonly Action<Alert> _emit;
-        private readonly RuleMatcher _matcher;
-        private readonly List<RuleMatch> _matches = [];
 
-        public ScanHandler(CliContext context, RuleSet rules, DetectionEngine engine, OutputFormat format, TimeWindow window, ProgressLine? progress)
+        public ScanHandler(CliContext context, DetectionEngine engine, OutputFormat format, TimeWindow window, ProgressLine? progress)
         {
-            _matcher = new RuleMatcher(rules);
             _context = context;
             _engine = engine;
             _format = format;
@@ -348,21 +345,13 @@ internal static class ScanCommand
         /// <summary>Conditions evaluated for the events the parallel scan delivered.</summary>
         public long DeliveredEvaluations { get; private set; }
 
-        /// <summary>Conditions evaluated by the sequential scan.</summary>
-        public long SequentialEvaluations => _matcher.Evaluations;
-
-        /// <summary>
-        /// The sequential scan: match and apply here (what <see cref="DetectionEngine.Process"/> does, but
-        /// an event that matches nothing is applied with an empty array, which enumerates without allocating).
-        /// </summary>
+        /// <summary>The sequential scan: match and apply here.</summary>
         public void OnEvent(AuditEvent auditEvent, in RecordLocation location)
         {
             CountForProgress();
             if (Window.Contains(auditEvent))
             {
-                _matches.Clear();
-                _matcher.Match(auditEvent, _matches);
-                _engine.Apply(auditEvent, _matches.Count == 0 ? [] : _matches, _emit);
+                _engine.Process(auditEvent, _emit);
                 Writer?.Append(auditEvent);
             }
         }
