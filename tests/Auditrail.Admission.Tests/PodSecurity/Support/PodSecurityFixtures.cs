@@ -1,6 +1,8 @@
 using System.IO.Compression;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Auditrail.Admission.Guardrails;
+using Auditrail.Admission.Manifests;
 using Auditrail.Admission.PodSecurity;
 
 namespace Auditrail.Admission.Tests.PodSecurity.Support;
@@ -48,10 +50,20 @@ internal static partial class PodSecurityFixtures
                 PodSecurityVersion.Parse(match.Groups["version"].Value),
                 match.Groups["outcome"].Value == "pass",
                 match.Groups["name"].Value,
-                YamlJson.Parse(reader.ReadToEnd())));
+                ReadPod(reader.ReadToEnd(), entry.FullName)));
         }
 
         return (fixtures, skipped);
+    }
+
+    /// <summary>The fixture's one document, read as the product reads manifests (kubectl's scalar rules); a fixture that does not read is a broken test.</summary>
+    private static JsonElement ReadPod(string yaml, string name)
+    {
+        var diagnostics = new List<AdmissionDiagnostic>();
+        var manifests = ManifestReader.ReadText(yaml, name, diagnostics);
+        return !diagnostics.Exists(d => !d.IsWarning) && manifests.Count == 1
+            ? manifests[0].Object
+            : throw new InvalidDataException($"{name}: {string.Join("; ", diagnostics)}");
     }
 
     [GeneratedRegex(@"^(?<level>baseline|restricted)/(?<version>v1\.[0-9]+)/(?<outcome>pass|fail)/(?<name>[^/]+)\.yaml$")]
