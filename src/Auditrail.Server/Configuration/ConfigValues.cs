@@ -8,7 +8,8 @@ public static partial class ConfigValues
 {
     /// <summary>
     /// A Go-style duration as Kubernetes configs write them: <c>2s</c>, <c>500ms</c>, <c>1m30s</c>,
-    /// <c>1.5s</c>. A bare number is refused: a unit-less <c>2</c> is a bug waiting to happen (seconds? ms?).
+    /// <c>1.5s</c>, plus <c>d</c> for days, as retention periods are written (<c>30d</c>). A bare number is
+    /// refused: a unit-less <c>2</c> is a bug waiting to happen (seconds? ms?).
     /// </summary>
     public static bool TryParseDuration(string text, out TimeSpan duration)
     {
@@ -29,7 +30,8 @@ public static partial class ConfigValues
                 "ms" => number,
                 "s" => number * 1000,
                 "m" => number * 60_000,
-                _ => number * 3_600_000,
+                "h" => number * 3_600_000,
+                _ => number * 86_400_000,
             };
         }
 
@@ -67,7 +69,7 @@ public static partial class ConfigValues
         return true;
     }
 
-    [GeneratedRegex(@"^(?<part>(\d+(\.\d+)?|\.\d+)(ms|s|m|h))+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?<part>(\d+(\.\d+)?|\.\d+)(ms|s|m|h|d))+$", RegexOptions.CultureInvariant)]
     private static partial Regex DurationPattern();
 
     [GeneratedRegex(@"^(?<number>\d+)(?<suffix>Ki|Mi|Gi|k|M|G)?$", RegexOptions.CultureInvariant)]

@@ -26,6 +26,41 @@ public sealed record ServeConfiguration
     public LogSettings Logging { get; init; } = new();
 
     public AdmissionSettings Admission { get; init; } = new();
+
+    /// <summary>The folder name of the default data directory, under the working directory.</summary>
+    public const string DefaultDataDirectoryName = "auditrail-data";
+
+    /// <summary>
+    /// Where the server keeps its state (absolute): the write-ahead queue (<c>wal/</c>), file-source
+    /// checkpoints, the generated token and, by default, the store. Default <c>./auditrail-data</c> under
+    /// the working directory, never beside the configuration, which is often a read-only mount.
+    /// </summary>
+    public string DataDirectory { get; init; } = Path.GetFullPath(DefaultDataDirectoryName);
+
+    public IngestSettings Ingest { get; init; } = new();
+
+    public ApiSettings Api { get; init; } = new();
+
+    /// <summary>Log-backend files to tail (<c>sources.files</c>); none by default.</summary>
+    public IReadOnlyList<FileSourceSettings> FileSources { get; init; } = [];
+
+    public DetectionSettings Detection { get; init; } = new();
+
+    /// <summary>Where alerts go; standard output when the file names none.</summary>
+    public IReadOnlyList<SinkSettings> Sinks { get; init; } = [SinkSettings.StandardOutput];
+
+    /// <summary>Automated responses; null when none are configured.</summary>
+    public ResponseSettings? Responses { get; init; }
+
+    public StoreSettings Store { get; init; } = new();
+
+    public MetricsSettings Metrics { get; init; } = new();
+
+    /// <summary>The store file: <see cref="StoreSettings.Path"/>, or <c>auditrail.duckdb</c> in the data directory.</summary>
+    public string StorePath => Store.Path ?? Path.Combine(DataDirectory, StoreSettings.DefaultFileName);
+
+    /// <summary>The write-ahead queue's folder in the data directory.</summary>
+    public string WriteAheadLogDirectory => Path.Combine(DataDirectory, "wal");
 }
 
 /// <summary>The serving certificate and key (PEM), reloaded when they change.</summary>

@@ -17,6 +17,9 @@ public sealed record ServeOverrides
     public string? TlsCertificateFile { get; init; }
 
     public string? TlsKeyFile { get; init; }
+
+    /// <summary><c>--data DIR</c>: the data directory, over <c>dataDirectory</c>.</summary>
+    public string? DataDirectory { get; init; }
 }
 
 /// <summary>
@@ -27,7 +30,11 @@ public sealed record ServeOverrides
 /// </summary>
 public static partial class ServeConfigurationLoader
 {
-    private static readonly string[] RootKeys = ["apiVersion", "kind", "listen", "tls", "shutdownTimeout", "logging", "admission"];
+    private static readonly string[] RootKeys =
+    [
+        "apiVersion", "kind", "listen", "tls", "shutdownTimeout", "logging", "admission",
+        "dataDirectory", "ingest", "api", "sources", "detection", "sinks", "responses", "store", "metrics",
+    ];
     private static readonly string[] TlsKeys = ["certFile", "keyFile", "reloadInterval"];
     private static readonly string[] LoggingKeys = ["level", "format"];
     private static readonly string[] AdmissionKeys = ["failurePolicy", "timeout", "maxRequestBytes", "maxNestingDepth", "guardrails", "podSecurity", "namespaces", "kubeconfig"];
@@ -42,8 +49,11 @@ public static partial class ServeConfigurationLoader
     private static readonly TimeSpan MinBudget = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan MaxBudget = TimeSpan.FromSeconds(30);
 
-    /// <summary>The configuration from <paramref name="path"/> (or the defaults when null) with the overrides applied, and its problems.</summary>
-    public static ConfigLoadResult Load(string? path, ServeOverrides? overrides = null)
+    /// <summary>
+    /// The configuration from <paramref name="path"/> (or the defaults when null) with the overrides applied, and its problems.
+    /// <paramref name="environment"/> looks up the variables tokens are read from (the process environment when null).
+    /// </summary>
+    public static ConfigLoadResult Load(string? path, ServeOverrides? overrides = null, Func<string, string?>? environment = null)
     {
         overrides ??= new ServeOverrides();
         var problems = new List<ConfigProblem>();
@@ -61,11 +71,17 @@ public static partial class ServeConfigurationLoader
                 return new ConfigLoadResult(null, [new ConfigProblem(path, 0, 0, ConfigCodes.MissingFile, string.Empty, $"cannot read the configuration: {reason}")]);
             }
 
-            var reader = new Reader(path, Path.GetDirectoryName(Path.GetFullPath(path))!, problems);
+            var reader = new Reader(path, Path.GetDirectoryName(Path.GetFullPath(path))!, problems, environment ?? Environment.GetEnvironmentVariable);
             configuration = reader.Read(text) ?? configuration;
         }
 
         configuration = ApplyOverrides(configuration, overrides, problems);
+        if (configuration.Ingest.ClientCertificateAuthorityFile is not null && configuration.Tls is null)
+        {
+            problems.Add(new ConfigProblem(path ?? "--tls-cert", 0, 0, ConfigCodes.Conflict, "ingest.clientCA",
+                "client certificates need TLS: set tls.certFile and tls.keyFile (or --tls-cert and --tls-key)"));
+        }
+
         return new ConfigLoadResult(problems.Count == 0 ? configuration : null, InFileOrder(problems));
     }
 
@@ -75,6 +91,18 @@ public static partial class ServeConfigurationLoader
 
     private static ServeConfiguration ApplyOverrides(ServeConfiguration configuration, ServeOverrides overrides, List<ConfigProblem> problems)
     {
+        if (overrides.DataDirectory is { } data)
+        {
+            if (data.Length == 0)
+            {
+                problems.Add(new ConfigProblem("--data", 0, 0, ConfigCodes.InvalidValue, string.Empty, "must not be empty"));
+            }
+            else
+            {
+                configuration = configuration with { DataDirectory = Path.GetFullPath(data) };
+            }
+        }
+
         if (overrides.Listen.Count > 0)
         {
             var addresses = new List<ListenAddress>();
@@ -121,7 +149,7 @@ public static partial class ServeConfigurationLoader
     }
 
     /// <summary>One file's read: the problems, and the folder relative paths are resolved against.</summary>
-    private sealed class Reader(string file, string baseDirectory, List<ConfigProblem> problems)
+    private sealed partial class Reader(string file, string baseDirectory, List<ConfigProblem> problems, Func<string, string?> environment)
     {
         public ServeConfiguration? Read(string text)
         {
@@ -163,6 +191,15 @@ public static partial class ServeConfigurationLoader
                 ShutdownTimeout = Duration(Child(root, "shutdownTimeout"), "shutdownTimeout", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)) ?? defaults.ShutdownTimeout,
                 Logging = Child(root, "logging") is { } logging ? ReadLogging(logging) : defaults.Logging,
                 Admission = Child(root, "admission") is { } admission ? ReadAdmission(admission) : defaults.Admission,
+                DataDirectory = PathValue(Child(root, "dataDirectory"), "dataDirectory", PathKind.Any) ?? defaults.DataDirectory,
+                Ingest = Child(root, "ingest") is { } ingest ? ReadIngest(ingest) : defaults.Ingest,
+                Api = Child(root, "api") is { } api ? ReadApi(api) : defaults.Api,
+                FileSources = Child(root, "sources") is { } sources ? ReadSources(sources) : defaults.FileSources,
+                Detection = Child(root, "detection") is { } detection ? ReadDetection(detection) : defaults.Detection,
+                Sinks = Child(root, "sinks") is { } sinks ? ReadSinks(sinks) : defaults.Sinks,
+                Responses = Child(root, "responses") is { } responses ? ReadResponses(responses) : null,
+                Store = Child(root, "store") is { } store ? ReadStore(store) : defaults.Store,
+                Metrics = Child(root, "metrics") is { } metrics ? ReadMetrics(metrics) : defaults.Metrics,
             };
         }
 
@@ -462,7 +499,7 @@ public static partial class ServeConfigurationLoader
             return null;
         }
 
-        /// <summary>A path, resolved against the configuration's folder; it must exist when the server starts.</summary>
+        /// <summary>A path, resolved against the configuration's folder; it must exist when the server starts, unless the server creates it (<see cref="PathKind.Any"/>).</summary>
         private string? PathValue(YamlNode? node, string path, PathKind kind)
         {
             if (node is null || String(node, path) is not { Length: > 0 } value)
@@ -475,6 +512,7 @@ public static partial class ServeConfigurationLoader
             {
                 PathKind.File => File.Exists(full),
                 PathKind.Directory => Directory.Exists(full),
+                PathKind.Any => true,
                 _ => Path.Exists(full),
             };
             if (!exists)
@@ -573,6 +611,9 @@ public static partial class ServeConfigurationLoader
         File,
         Directory,
         FileOrDirectory,
+
+        /// <summary>Created by the server when missing (the data directory, an alert file): only resolved.</summary>
+        Any,
     }
 
     [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", RegexOptions.CultureInvariant)]

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Auditrail.Detection.Rules;
 using Auditrail.Detection.Sinks;
+using Auditrail.Testing;
 using static Auditrail.Detection.Tests.Sinks.SinkTestAlerts;
 
 namespace Auditrail.Detection.Tests.Sinks;

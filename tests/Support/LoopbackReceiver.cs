@@ -4,9 +4,12 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
-namespace Auditrail.Detection.Tests.Sinks;
+namespace Auditrail.Testing;
 
-/// <summary>A real HTTP server on 127.0.0.1 that records every request and answers from a script (default 200).</summary>
+/// <summary>
+/// A real HTTP server on 127.0.0.1 that records every request and answers from a script (default 200):
+/// the receiving end of the HTTP alert sinks in the sink, server and end-to-end tests.
+/// </summary>
 internal sealed class LoopbackReceiver : IAsyncDisposable
 {
     private readonly HttpListener _listener = new();
@@ -76,7 +79,8 @@ internal sealed class LoopbackReceiver : IAsyncDisposable
             context.Request.Url!.AbsolutePath,
             context.Request.Headers["Authorization"],
             context.Request.ContentType,
-            body));
+            body,
+            context.Request.Headers.AllKeys.OfType<string>().ToDictionary(k => k, k => context.Request.Headers[k] ?? string.Empty, StringComparer.OrdinalIgnoreCase)));
         if (AnswerDelay > TimeSpan.Zero)
         {
             await Task.Delay(AnswerDelay).ConfigureAwait(false);
@@ -93,7 +97,7 @@ internal sealed class LoopbackReceiver : IAsyncDisposable
     }
 }
 
-internal sealed record RecordedRequest(string Method, string Path, string? Authorization, string? ContentType, string Body)
+internal sealed record RecordedRequest(string Method, string Path, string? Authorization, string? ContentType, string Body, IReadOnlyDictionary<string, string> Headers)
 {
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;
 }
