@@ -4,15 +4,18 @@ using YamlDotNet.RepresentationModel;
 
 namespace Auditrail.Server.Tests.Configuration;
 
-/// <summary>deploy/admission stays coherent with the server: its configuration loads, and the webhooks call what is served.</summary>
-public sealed class DeployManifestTests
+/// <summary>
+/// deploy/ stays coherent with the server: each shipped configuration loads, the webhooks call what is
+/// served, and the Deployments mount what the configurations name.
+/// </summary>
+public sealed partial class DeployManifestTests
 {
     private static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "deploy", "admission");
 
-    private static List<YamlMappingNode> Documents(string file)
+    private static List<YamlMappingNode> Documents(string file, string? folder = null)
     {
         var stream = new YamlStream();
-        stream.Load(new StringReader(File.ReadAllText(Path.Combine(Folder, file))));
+        stream.Load(new StringReader(File.ReadAllText(Path.Combine(folder ?? Folder, file))));
         return [.. stream.Documents.Select(d => (YamlMappingNode)d.RootNode)];
     }
 
