@@ -34,11 +34,14 @@ public sealed record IngestSettings
     /// <summary>64 MiB segments: few files, and space comes back soon after the pipeline releases them.</summary>
     public const long DefaultSegmentBytes = 64L << 20;
 
-    /// <summary>kube-apiserver batches up to 400 events by default; 64 MiB holds that many large RequestResponse events.</summary>
-    public const long DefaultMaxBodyBytes = 64L << 20;
+    /// <summary>16 MiB: kube-apiserver's batches of 400 events of a few KB each, or fewer large RequestResponse events, with room to spare.</summary>
+    public const long DefaultMaxBodyBytes = 16L << 20;
 
-    /// <summary>A single event above 3 MiB is beyond anything etcd can store (its default request limit is 1.5 MiB).</summary>
-    public const int DefaultMaxEventBytes = 3 << 20;
+    /// <summary>
+    /// 1 MiB: etcd refuses objects over 1.5 MiB, so an event carrying one object's request and response
+    /// rarely comes near; a larger one is skipped and counted, the rest of its batch kept.
+    /// </summary>
+    public const int DefaultMaxEventBytes = 1 << 20;
 
     public IReadOnlyList<TokenSource> Tokens { get; init; } = [];
 
