@@ -4,8 +4,12 @@ using Auditrail.LogGenerator;
 
 namespace Auditrail.IngestLoad;
 
-/// <summary>One EventList body of the pool, with where each auditID value starts and which of them should alert.</summary>
-internal sealed record PoolBatch(byte[] Body, int[] AuditIdOffsets, int[] TriggerIndexes);
+/// <summary>
+/// One EventList body of the pool, with where each auditID value starts, which of them should alert, and
+/// how many requests it is the first to name (a watch's ResponseStarted and ResponseComplete share one
+/// auditID, and the store keeps one row per request).
+/// </summary>
+internal sealed record PoolBatch(byte[] Body, int[] AuditIdOffsets, int[] TriggerIndexes, int NewRequests);
 
 /// <summary>
 /// A pool of EventList bodies of generated cluster traffic, replayed for as long as the run lasts. Each
@@ -30,11 +34,14 @@ internal static class BatchCorpus
         var lines = Encoding.UTF8.GetString(output.GetBuffer(), 0, (int)output.Length).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var random = new Random((int)seed);
         var batches = new List<PoolBatch>();
+        // Requests by the part of the auditID that the replay stamp leaves alone.
+        var requests = new HashSet<string>(StringComparer.Ordinal);
         for (var start = 0; start < lines.Length; start += batchSize)
         {
             var body = new MemoryStream();
             var offsets = new List<int>();
             var triggers = new List<int>();
+            var newRequests = 0;
             body.Write("{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"metadata\":{},\"items\":["u8);
             for (var i = start; i < Math.Min(start + batchSize, lines.Length); i++)
             {
@@ -51,12 +58,18 @@ internal static class BatchCorpus
                     triggers.Add(offsets.Count);
                 }
 
-                offsets.Add((int)body.Position + key + AuditIdKey.Length);
+                var idStart = key + AuditIdKey.Length;
+                offsets.Add((int)body.Position + idStart);
+                if (requests.Add(Encoding.ASCII.GetString(line, idStart + 8, 28)))
+                {
+                    newRequests++;
+                }
+
                 body.Write(line);
             }
 
             body.Write("]}"u8);
-            batches.Add(new PoolBatch(body.ToArray(), [.. offsets], [.. triggers]));
+            batches.Add(new PoolBatch(body.ToArray(), [.. offsets], [.. triggers], newRequests));
         }
 
         return batches;

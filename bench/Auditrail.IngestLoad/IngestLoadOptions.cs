@@ -23,6 +23,9 @@ internal sealed record IngestLoadOptions
 
     public int BatchSize { get; init; } = 400;
 
+    /// <summary>Paces the senders to this many events per second; null sends as fast as the server acknowledges.</summary>
+    public double? EventsPerSecond { get; init; }
+
     /// <summary>One event in this many is a trigger of the stateless rule.</summary>
     public int TriggerEvery { get; init; } = 1000;
 
@@ -42,10 +45,11 @@ internal sealed record IngestLoadOptions
     public const string Usage = """
         usage: Auditrail.IngestLoad --token-file FILE [--url URL] [--path /audit/webhook/NAME] [--alert-port N]
                                     [--connections N] [--seconds N] [--pool-events N] [--batch N]
-                                    [--trigger-every N] [--backoff-ms N] [--json]
+                                    [--trigger-every N] [--backoff-ms N] [--rate EVENTS/S] [--json]
         Posts audit.k8s.io/v1 EventList batches of generated traffic to a running `auditrail serve` whose
         webhook sink points at http://127.0.0.1:ALERT-PORT/, then reports acknowledged events/s, 429s, events
-        lost (acknowledged but not stored) and event-to-alert latency of the trigger events.
+        lost (acknowledged but not stored), how fast the server stored them, and event-to-alert latency of the
+        trigger events. --rate paces the senders, to measure latency at a load the server keeps up with.
         """;
 
     public static IngestLoadOptions Parse(string[] args)
@@ -65,6 +69,7 @@ internal sealed record IngestLoadOptions
                 "--seconds" => options with { Duration = TimeSpan.FromSeconds(Int()) },
                 "--pool-events" => options with { PoolEvents = Math.Max(1000, Int()) },
                 "--batch" => options with { BatchSize = Math.Max(1, Int()) },
+                "--rate" => options with { EventsPerSecond = Math.Max(1, Int()) },
                 "--trigger-every" => options with { TriggerEvery = Int() },
                 "--backoff-ms" => options with { InitialBackoff = TimeSpan.FromMilliseconds(Int()) },
                 "--json" => options with { Json = true },

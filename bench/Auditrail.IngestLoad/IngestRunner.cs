@@ -6,7 +6,8 @@ using System.Net.Http.Headers;
 namespace Auditrail.IngestLoad;
 
 /// <summary>What one run measured on the sending side.</summary>
-internal sealed record SendResult(long AckedEvents, long AckedBatches, long TooManyRequests, long FailedBatches, TimeSpan Elapsed, long[] AckedPerSecond)
+/// <param name="AckedRequests">Distinct requests (auditIDs) among the acknowledged events: what the store should hold.</param>
+internal sealed record SendResult(long AckedEvents, long AckedRequests, long AckedBatches, long TooManyRequests, long FailedBatches, TimeSpan Elapsed, long[] AckedPerSecond)
 {
     public double EventsPerSecond => AckedEvents / Elapsed.TotalSeconds;
 }
@@ -55,18 +56,34 @@ internal sealed class IngestRunner(IngestLoadOptions options, IReadOnlyList<Pool
         throw new TimeoutException($"{options.Url} was not ready within {limit.TotalSeconds} s");
     }
 
+    /// <summary>When <see cref="RunAsync"/> started sending (Stopwatch ticks).</summary>
+    public long Started { get; private set; }
+
     public async Task<SendResult> RunAsync()
     {
-        long next = -1, ackedEvents = 0, ackedBatches = 0, tooMany = 0, failed = 0;
+        long next = -1, ackedEvents = 0, ackedRequests = 0, ackedBatches = 0, tooMany = 0, failed = 0;
+        var batchInterval = options.EventsPerSecond is { } rate ? TimeSpan.FromSeconds(options.BatchSize / rate) : TimeSpan.Zero;
         var seconds = (int)Math.Ceiling(options.Duration.TotalSeconds) + 1;
         var perSecond = new long[seconds + 120];
         var clock = Stopwatch.StartNew();
+        Started = Stopwatch.GetTimestamp();
         var workers = Enumerable.Range(0, options.Connections).Select(_ => Task.Run(async () =>
         {
             var buffer = new byte[pool.Max(b => b.Body.Length)];
             while (clock.Elapsed < options.Duration)
             {
                 var index = Interlocked.Increment(ref next);
+                if (batchInterval > TimeSpan.Zero && batchInterval * index - clock.Elapsed is { } wait && wait > TimeSpan.Zero)
+                {
+                    // A paced run: batch i leaves at i × batch interval, as a cluster of a given event rate sends them.
+                    await Task.Delay(wait);
+                }
+
+                if (clock.Elapsed >= options.Duration)
+                {
+                    break;
+                }
+
                 var batch = pool[(int)(index % pool.Count)];
                 var round = (int)(index / pool.Count);
                 batch.Body.CopyTo(buffer, 0);
@@ -80,6 +97,7 @@ internal sealed class IngestRunner(IngestLoadOptions options, IReadOnlyList<Pool
                 }
 
                 Interlocked.Add(ref ackedEvents, batch.AuditIdOffsets.Length);
+                Interlocked.Add(ref ackedRequests, batch.NewRequests);
                 Interlocked.Increment(ref ackedBatches);
                 Interlocked.Add(ref perSecond[Math.Min((int)clock.Elapsed.TotalSeconds, perSecond.Length - 1)], batch.AuditIdOffsets.Length);
                 foreach (var trigger in batch.TriggerIndexes)
@@ -90,7 +108,7 @@ internal sealed class IngestRunner(IngestLoadOptions options, IReadOnlyList<Pool
         })).ToArray();
         await Task.WhenAll(workers);
         var elapsed = clock.Elapsed;
-        return new SendResult(ackedEvents, ackedBatches, tooMany, failed, elapsed, perSecond[..(int)Math.Ceiling(elapsed.TotalSeconds)]);
+        return new SendResult(ackedEvents, ackedRequests, ackedBatches, tooMany, failed, elapsed, perSecond[..(int)Math.Ceiling(elapsed.TotalSeconds)]);
     }
 
     /// <summary>Posts until 200 (true), or a status the apiserver would not retry (false); counts the 429s on the way.</summary>

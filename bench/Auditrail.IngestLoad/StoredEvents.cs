@@ -24,12 +24,16 @@ internal static class StoredEvents
         _ => null,
     };
 
-    /// <summary>Polls until the store holds <paramref name="expected"/> requests, or the count stops moving for 20 s, or the limit passes.</summary>
-    public static async Task<long> WaitForAsync(HttpClient client, string? cluster, long expected, TimeSpan limit)
+    /// <summary>
+    /// Polls until the store holds <paramref name="expected"/> requests, or the count stops moving for 20 s,
+    /// or the limit passes; returns the count and when it last changed (Stopwatch ticks).
+    /// </summary>
+    public static async Task<(long Count, long LastChange)> WaitForAsync(HttpClient client, string? cluster, long expected, TimeSpan limit)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         long last = -1;
         var lastChange = clock.Elapsed;
+        var lastChangeTicks = System.Diagnostics.Stopwatch.GetTimestamp();
         while (true)
         {
             var count = await CountAsync(client, cluster);
@@ -37,11 +41,12 @@ internal static class StoredEvents
             {
                 last = count;
                 lastChange = clock.Elapsed;
+                lastChangeTicks = System.Diagnostics.Stopwatch.GetTimestamp();
             }
 
             if (count >= expected || clock.Elapsed > limit || clock.Elapsed - lastChange > TimeSpan.FromSeconds(20))
             {
-                return count;
+                return (count, lastChangeTicks);
             }
 
             await Task.Delay(500);
