@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Auditrail.IngestLoad;
+using Auditrail.Testing;
 
 IngestLoadOptions options;
 try
@@ -20,7 +21,7 @@ var pool = BatchCorpus.Build(options.PoolEvents, options.BatchSize, options.Trig
 Console.Error.WriteLine($"{pool.Count} batches of {options.BatchSize} ({pool.Sum(b => (long)b.Body.Length) / pool.Count:N0} bytes each on average) generated in {generating.Elapsed.TotalSeconds:0.0} s; "
     + $"one event in {options.TriggerEvery} triggers {BatchCorpus.TriggerRule}");
 
-using var listener = new AlertListener(options.AlertPort);
+await using var listener = new LoopbackReceiver(options.AlertPort);
 var token = File.ReadAllText(options.TokenFile!).Trim();
 using var runner = new IngestRunner(options, pool, token);
 await runner.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
@@ -30,9 +31,11 @@ var sent = await runner.RunAsync();
 
 // Every alert expected: wait for the sink to deliver them (or the drain limit).
 var waiting = Stopwatch.StartNew();
-while (runner.TriggersSent.Keys.Any(id => !listener.Arrivals.ContainsKey(id)) && waiting.Elapsed < options.DrainTimeout)
+var arrivals = AlertArrivals.From(listener.Requests);
+while (runner.TriggersSent.Keys.Any(id => !arrivals.First.ContainsKey(id)) && waiting.Elapsed < options.DrainTimeout)
 {
     await Task.Delay(200);
+    arrivals = AlertArrivals.From(listener.Requests);
 }
 
 var cluster = options.IngestPath.Split('/', StringSplitOptions.RemoveEmptyEntries) is [_, _, var name] ? name : null;
@@ -40,8 +43,8 @@ var (stored, storedBy) = await StoredEvents.WaitForAsync(runner.Client, cluster,
 // How fast the server took events all the way into the store: from the first send to the last count change.
 var storedPerSecond = stored / ((storedBy - runner.Started) / (double)Stopwatch.Frequency);
 var latencies = runner.TriggersSent
-    .Where(t => listener.Arrivals.ContainsKey(t.Key))
-    .Select(t => (listener.Arrivals[t.Key] - t.Value) * 1000.0 / Stopwatch.Frequency)
+    .Where(t => arrivals.First.ContainsKey(t.Key))
+    .Select(t => (arrivals.First[t.Key] - t.Value) * 1000.0 / Stopwatch.Frequency)
     .Order()
     .ToArray();
 double Percentile(double p) => latencies.Length == 0 ? double.NaN : latencies[Math.Clamp((int)Math.Ceiling(p / 100 * latencies.Length) - 1, 0, latencies.Length - 1)];
@@ -68,7 +71,7 @@ if (options.Json)
         lostEvents = lost,
         triggers = runner.TriggersSent.Count,
         alertsMissing = missingAlerts,
-        alertDuplicates = listener.Duplicates,
+        alertDuplicates = arrivals.Repeated,
         p50Ms = Math.Round(Percentile(50), 1),
         p90Ms = Math.Round(Percentile(90), 1),
         p99Ms = Math.Round(Percentile(99), 1),
@@ -82,7 +85,7 @@ else
     Console.WriteLine(string.Create(inv, $"acknowledged {sent.AckedEvents:N0} events in {sent.AckedBatches:N0} batches over {sent.Elapsed.TotalSeconds:0.0} s ({sent.FailedBatches:N0} batches refused for good)"));
     Console.WriteLine(string.Create(inv, $"throughput   {sent.EventsPerSecond:N0} events/s overall, {steady:N0} events/s median second; {sent.TooManyRequests:N0} answers 429 (retried)"));
     Console.WriteLine(string.Create(inv, $"stored       {stored:N0} of {sent.AckedRequests:N0} acknowledged requests (distinct auditIDs): {lost:N0} missing; {storedPerSecond:N0} events/s from first send to last stored"));
-    Console.WriteLine(string.Create(inv, $"alerts       {latencies.Length:N0} of {runner.TriggersSent.Count:N0} triggers alerted ({listener.Duplicates:N0} repeated), {listener.Alerts:N0} alerts received"));
+    Console.WriteLine(string.Create(inv, $"alerts       {latencies.Length:N0} of {runner.TriggersSent.Count:N0} triggers alerted ({arrivals.Repeated:N0} repeated), {arrivals.Alerts:N0} alerts received"));
     Console.WriteLine(string.Create(inv, $"event→alert  p50 {Percentile(50):0.0} ms  p90 {Percentile(90):0.0} ms  p99 {Percentile(99):0.0} ms  max {Percentile(100):0.0} ms ({Environment.ProcessorCount} cores shared by server and client)"));
 }
 

@@ -8,7 +8,8 @@ namespace Auditrail.Testing;
 
 /// <summary>
 /// A real HTTP server on 127.0.0.1 that records every request and answers from a script (default 200):
-/// the receiving end of the HTTP alert sinks in the sink, server and end-to-end tests.
+/// the receiving end of the HTTP alert sinks in the sink, server and end-to-end tests and in the ingest
+/// load benchmark.
 /// </summary>
 internal sealed class LoopbackReceiver : IAsyncDisposable
 {
@@ -16,13 +17,18 @@ internal sealed class LoopbackReceiver : IAsyncDisposable
     private readonly ConcurrentQueue<(HttpStatusCode Status, string? RetryAfter)> _script = new();
     private readonly Task _loop;
 
-    public LoopbackReceiver()
+    /// <summary>Listens on <paramref name="port"/>, or on a free port when it is 0.</summary>
+    public LoopbackReceiver(int port = 0)
     {
-        // HttpListener cannot bind port 0, so borrow a free port from the OS first.
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        if (port == 0)
+        {
+            // HttpListener cannot bind port 0, so borrow a free port from the OS first.
+            var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+        }
+
         BaseUri = new Uri($"http://127.0.0.1:{port}/");
         _listener.Prefixes.Add(BaseUri.AbsoluteUri);
         _listener.Start();
@@ -72,6 +78,7 @@ internal sealed class LoopbackReceiver : IAsyncDisposable
 
     private async Task AnswerAsync(HttpListenerContext context)
     {
+        var received = System.Diagnostics.Stopwatch.GetTimestamp();
         using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
         var body = await reader.ReadToEndAsync().ConfigureAwait(false);
         Requests.Enqueue(new RecordedRequest(
@@ -80,7 +87,8 @@ internal sealed class LoopbackReceiver : IAsyncDisposable
             context.Request.Headers["Authorization"],
             context.Request.ContentType,
             body,
-            context.Request.Headers.AllKeys.OfType<string>().ToDictionary(k => k, k => context.Request.Headers[k] ?? string.Empty, StringComparer.OrdinalIgnoreCase)));
+            context.Request.Headers.AllKeys.OfType<string>().ToDictionary(k => k, k => context.Request.Headers[k] ?? string.Empty, StringComparer.OrdinalIgnoreCase),
+            received));
         if (AnswerDelay > TimeSpan.Zero)
         {
             await Task.Delay(AnswerDelay).ConfigureAwait(false);
@@ -97,7 +105,8 @@ internal sealed class LoopbackReceiver : IAsyncDisposable
     }
 }
 
-internal sealed record RecordedRequest(string Method, string Path, string? Authorization, string? ContentType, string Body, IReadOnlyDictionary<string, string> Headers)
+/// <param name="Received">When the request arrived (Stopwatch ticks), before its body was read.</param>
+internal sealed record RecordedRequest(string Method, string Path, string? Authorization, string? ContentType, string Body, IReadOnlyDictionary<string, string> Headers, long Received)
 {
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;
 }
