@@ -186,8 +186,20 @@ public static partial class ServeConfigurationLoader
                 }
 
                 // Globs and files that rotation has not created yet are fine: only resolved, not required to exist.
-                var paths = Listed(Child(entry, "paths"), $"{path}.paths").Select(p => Path.GetFullPath(p.Value, baseDirectory)).ToList();
-                if (paths.Count == 0)
+                var paths = new List<string>();
+                foreach (var (value, item, itemPath) in Listed(Child(entry, "paths"), $"{path}.paths"))
+                {
+                    var full = Path.GetFullPath(value, baseDirectory);
+                    if (Path.GetDirectoryName(full) is { } folder && folder.AsSpan().IndexOfAny('*', '?') >= 0)
+                    {
+                        Problem(item, ConfigCodes.InvalidValue, itemPath, "wildcards (* and ?) are matched in file names only, not in folders");
+                        continue;
+                    }
+
+                    paths.Add(full);
+                }
+
+                if (paths.Count == 0 && Child(entry, "paths") is not YamlSequenceNode { Children.Count: > 0 })
                 {
                     Problem(entry, ConfigCodes.InvalidValue, $"{path}.paths", "at least one file or glob is needed");
                     continue;

@@ -192,7 +192,7 @@ public sealed class LiveConfigurationLoaderTests : IDisposable
             sources:
               files:
               - paths: []
-              - {paths: [a.log], cluster: "two words", pollInterval: 5}
+              - {paths: [a.log, "logs/*/audit.log"], cluster: "two words", pollInterval: 5}
             detection:
               rules: [nowhere]
               workers: 0
@@ -226,8 +226,9 @@ public sealed class LiveConfigurationLoaderTests : IDisposable
             "bad.yaml:12:3 error AR7003 ingest.clustr: unknown field (did you mean cluster?)",
             "bad.yaml:14:11 error AR7004 api.tokens: expected a list of {file: PATH} or {env: NAME}",
             "bad.yaml:17:5 error AR7005 sources.files[0].paths: at least one file or glob is needed",
-            "bad.yaml:18:31 error AR7005 sources.files[1].cluster: 'two words' is not a cluster name",
-            "bad.yaml:18:58 error AR7005 sources.files[1].pollInterval: '5' is not a duration",
+            "bad.yaml:18:21 error AR7005 sources.files[1].paths[1]: wildcards (* and ?) are matched in file names only, not in folders",
+            "bad.yaml:18:51 error AR7005 sources.files[1].cluster: 'two words' is not a cluster name",
+            "bad.yaml:18:78 error AR7005 sources.files[1].pollInterval: '5' is not a duration",
             "bad.yaml:20:11 error AR7006 detection.rules[0]: no such file or directory",
             "bad.yaml:21:12 error AR7005 detection.workers: 0 is outside 1..256",
             "bad.yaml:23:32 error AR7005 sinks[0].url: does not apply to a stdout sink (it applies to webhook, slack, alertmanager)",
