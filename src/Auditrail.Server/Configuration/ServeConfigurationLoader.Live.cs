@@ -14,7 +14,7 @@ public static partial class ServeConfigurationLoader
     private static readonly string[] TokenKeys = ["file", "env", "scopes"];
     private static readonly string[] SourcesKeys = ["files"];
     private static readonly string[] FileSourceKeys = ["paths", "cluster", "startAtEnd", "pollInterval"];
-    private static readonly string[] DetectionKeys = ["rules", "cluster", "maxKeys", "lateTolerance", "workers"];
+    private static readonly string[] DetectionKeys = ["rules", "cluster", "maxKeys", "lateTolerance", "workers", "flushInterval"];
     private static readonly string[] StoreKeys = ["path", "retention"];
     private static readonly string[] RetentionKeys = ["maxAge", "maxSize", "purgeEvery"];
     private static readonly string[] MetricsKeys = ["requireToken"];
@@ -244,6 +244,7 @@ public static partial class ServeConfigurationLoader
                 MaxKeys = Integer(Child(detection, "maxKeys"), "detection.maxKeys", 1, 100_000_000) ?? defaults.MaxKeys,
                 LateTolerance = Duration(Child(detection, "lateTolerance"), "detection.lateTolerance", TimeSpan.Zero, TimeSpan.FromDays(1)) ?? defaults.LateTolerance,
                 Workers = Integer(Child(detection, "workers"), "detection.workers", 1, 256),
+                FlushInterval = Duration(Child(detection, "flushInterval"), "detection.flushInterval", TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1)),
             };
         }
 

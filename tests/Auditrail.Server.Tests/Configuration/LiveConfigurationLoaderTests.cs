@@ -97,6 +97,7 @@ public sealed class LiveConfigurationLoaderTests : IDisposable
               maxKeys: 5000
               lateTolerance: 2m
               workers: 3
+              flushInterval: 100ms
             sinks:
             - {name: console, type: stdout, minSeverity: high}
             - {name: archive, type: file, path: alerts/alerts.jsonl}
@@ -141,6 +142,7 @@ public sealed class LiveConfigurationLoaderTests : IDisposable
         var detection = configuration.Detection;
         Assert.Equal([DetectionSettings.DefaultPack, Full("rules")], detection.RulePaths);
         Assert.Equal(("fallback", 5000, TimeSpan.FromMinutes(2), (int?)3), (detection.Cluster, detection.MaxKeys, detection.LateTolerance, detection.Workers));
+        Assert.Equal(TimeSpan.FromMilliseconds(100), detection.FlushInterval);
 
         Assert.Equal(["console", "archive", "siem", "chat", "am"], configuration.Sinks.Select(s => s.Name));
         Assert.Equal(Severity.High, configuration.Sinks[0].MinSeverity);
