@@ -7,18 +7,23 @@
 # (acknowledged but not in the store, counted through /api/v1/sql) and event-to-alert latency p50/p99
 # of the events that trigger the stateless rule events-deleted. Stops the server.
 #
-#   bench/ingest-load.sh [--seconds N] [--connections N] [-- LOAD-TOOL-ARGS...]
+#   bench/ingest-load.sh [--seconds N] [--connections N] [--flush DURATION] [-- LOAD-TOOL-ARGS...]
+#
+# --flush sets detection.flushInterval (the pipeline's commit cadence under sustained load); load-tool
+# arguments include --rate EVENTS/S, which paces the senders to measure latency at a load the server
+# keeps up with.
 #
 # Client and server share the machine's cores: on a small machine the client's own CPU (generating is
 # done before the clock starts; sending is not free) is part of what is measured.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-seconds=20 connections=8 port="${INGEST_LOAD_PORT:-18444}" alert_port="${INGEST_LOAD_ALERT_PORT:-18099}"
+seconds=20 connections=8 flush="" port="${INGEST_LOAD_PORT:-18444}" alert_port="${INGEST_LOAD_ALERT_PORT:-18099}"
 extra=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --seconds) seconds="$2"; shift ;;
     --connections) connections="$2"; shift ;;
+    --flush) flush="$2"; shift ;;
     --) shift; extra=("$@"); break ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
@@ -44,6 +49,7 @@ api:
   tokens: [{ file: token, scopes: [admin] }]
 detection:
   rules: [default]
+${flush:+  flushInterval: $flush}
 sinks:
   - name: bench
     type: webhook
