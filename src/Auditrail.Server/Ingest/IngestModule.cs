@@ -30,6 +30,8 @@ public sealed partial class IngestModule : IServerModule
 {
     private static readonly JsonWriterOptions ResponseJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    private const long DrainSlackBytes = 1024 * 1024;
+
     private readonly IWriteAheadLog _wal;
     private readonly IngestOptions _options;
     private readonly string _defaultCluster;
@@ -100,10 +102,12 @@ public sealed partial class IngestModule : IServerModule
                 "the cluster in the path must be a DNS-1123 name: lowercase letters, digits, '-' and '.', at most 253 characters").ConfigureAwait(false);
         }
 
-        // The host's cap on bodies is for every endpoint; this endpoint has its own.
+        // The host's cap on bodies is for every endpoint; this endpoint has its own, enforced while reading.
+        // Kestrel's cap sits a little above it so that a body slightly too large is drained after the 413
+        // and the sender reads the answer instead of a connection reset mid-upload.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
         {
-            sizeFeature.MaxRequestBodySize = _maxBodyBytes;
+            sizeFeature.MaxRequestBodySize = _maxBodyBytes + DrainSlackBytes;
         }
 
         PooledBody? body;
