@@ -141,7 +141,7 @@ internal static class EventBatchParser
 
                 if (level == 1)
                 {
-                    if (!RootValue(ref reader, rootMember, ref kind, ref apiVersion, ref hasItems, out error))
+                    if (!RootValue(body, ref reader, rootMember, ref kind, ref apiVersion, ref hasItems, out error))
                     {
                         return false;
                     }
@@ -163,7 +163,7 @@ internal static class EventBatchParser
                     }
                     else
                     {
-                        batch.Skip(ItemPath(frames[1].Index), $"an event must be a JSON object, found {Describe(token)}");
+                        batch.Skip(ItemPath(frames[1].Index), $"an event must be a JSON object, found {Describe(body, reader.TokenStartIndex)}");
                     }
                 }
                 else if (level == 3 && itemIsEvent)
@@ -259,7 +259,7 @@ internal static class EventBatchParser
         }
     }
 
-    private static bool RootValue(ref Utf8JsonReader reader, RootMember member, ref string? kind, ref string? apiVersion, ref bool hasItems, out BatchError error)
+    private static bool RootValue(ReadOnlySpan<byte> body, ref Utf8JsonReader reader, RootMember member, ref string? kind, ref string? apiVersion, ref bool hasItems, out BatchError error)
     {
         error = default;
         switch (member)
@@ -276,10 +276,10 @@ internal static class EventBatchParser
             case RootMember.Items when reader.TokenType == JsonTokenType.Null:
                 return true;
             case RootMember.Kind or RootMember.ApiVersion:
-                error = new BatchError(member == RootMember.Kind ? "$.kind" : "$.apiVersion", $"expected a string, found {Describe(reader.TokenType)}");
+                error = new BatchError(member == RootMember.Kind ? "$.kind" : "$.apiVersion", $"expected a string, found {Describe(body, reader.TokenStartIndex)}");
                 return false;
             case RootMember.Items:
-                error = new BatchError("$.items", $"expected an array of events, found {Describe(reader.TokenType)}");
+                error = new BatchError("$.items", $"expected an array of events, found {Describe(body, reader.TokenStartIndex)}");
                 return false;
             default:
                 return true;
@@ -332,15 +332,15 @@ internal static class EventBatchParser
         return path.ToString();
     }
 
-    private static string Describe(JsonTokenType token) => token switch
+    /// <summary>Names a value by its first byte, which in JSON says what it is.</summary>
+    private static string Describe(ReadOnlySpan<byte> body, long tokenStart) => body[(int)tokenStart] switch
     {
-        JsonTokenType.StartArray => "an array",
-        JsonTokenType.StartObject => "an object",
-        JsonTokenType.String => "a string",
-        JsonTokenType.Number => "a number",
-        JsonTokenType.True or JsonTokenType.False => "a boolean",
-        JsonTokenType.Null => "null",
-        _ => token.ToString(),
+        (byte)'{' => "an object",
+        (byte)'[' => "an array",
+        (byte)'"' => "a string",
+        (byte)'t' or (byte)'f' => "a boolean",
+        (byte)'n' => "null",
+        _ => "a number",
     };
 
     private static string Shorten(string text) => text.Length <= 64 ? text : string.Concat(text.AsSpan(0, 64), "…");

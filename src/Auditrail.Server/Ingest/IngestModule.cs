@@ -145,12 +145,7 @@ public sealed partial class IngestModule : IServerModule
             long sequence = 0;
             if (batch.Events.Count > 0)
             {
-                // The stamp adds the annotation (about 50 bytes) to each event; sized so the buffer rarely grows.
-                using var lines = new StampedBatch(body.Length + (batch.Events.Count * 64));
-                foreach (var span in batch.Events)
-                {
-                    ClusterStamp.WriteLine(body.Memory.Span.Slice(span.Start, span.Length), cluster, lines);
-                }
+                using var lines = StampedBatch.Stamp(body.Memory.Span, batch.Events, cluster);
 
                 var started = time.GetTimestamp();
                 try

@@ -1,4 +1,3 @@
-using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Auditrail.Server.Hosting;
@@ -85,11 +84,7 @@ public sealed class IngestClientCertificateTests : IDisposable
         await using var server = await StartAsync(ClientPresenting(client));
         server.Client.DefaultRequestHeaders.Authorization = null;
 
-        var (status, body, _) = await server.PostAsync(List(2));
-
-        Assert.Equal(200, status);
-        Assert.Equal(2, body.GetProperty("accepted").GetInt32());
-        Assert.Equal(1, server.Wal.LastSequence);
+        await server.AssertAcceptedAsync(events: 2, sequence: 1);
     }
 
     [Fact]

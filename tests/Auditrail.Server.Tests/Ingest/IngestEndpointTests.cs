@@ -150,10 +150,7 @@ public sealed class IngestEndpointTests
         Assert.Contains(reason, body.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, server.Wal.LastSequence);
 
-        var (next, accepted, _) = await server.PostAsync(List(2));
-        Assert.Equal(200, next);
-        Assert.Equal(2, accepted.GetProperty("accepted").GetInt32());
-        Assert.Equal(1, server.Wal.LastSequence);
+        await server.AssertAcceptedAsync(events: 2, sequence: 1);
     }
 
     [Fact]

@@ -8,30 +8,19 @@ using Auditrail.Server.Security;
 namespace Auditrail.Server.Tests.Ingest;
 
 /// <summary>A real Kestrel on 127.0.0.1 with only the ingest module, over a real log in a temporary folder.</summary>
-internal sealed class IngestServer : IAsyncDisposable
+internal sealed class IngestServer(WalDirectory directory, WriteAheadLog wal, IngestModule module, AuditrailServer server, HttpClient client) : IAsyncDisposable
 {
     public const string IngestToken = "ingest-token-for-tests";
     public const string ReadToken = "read-token-for-tests";
 
-    private readonly WalDirectory _directory;
+    public WriteAheadLog Wal { get; } = wal;
 
-    private IngestServer(WalDirectory directory, WriteAheadLog wal, IngestModule module, AuditrailServer server, HttpClient client)
-    {
-        _directory = directory;
-        Wal = wal;
-        Module = module;
-        Server = server;
-        Client = client;
-    }
+    public IngestModule Module { get; } = module;
 
-    public WriteAheadLog Wal { get; }
-
-    public IngestModule Module { get; }
-
-    public AuditrailServer Server { get; }
+    public AuditrailServer Server { get; } = server;
 
     /// <summary>A client sending the ingest token.</summary>
-    public HttpClient Client { get; }
+    public HttpClient Client { get; } = client;
 
     public static AccessTokens Tokens() => new AccessTokens().Add(IngestToken, AccessScope.Ingest).Add(ReadToken, AccessScope.Read);
 
@@ -53,6 +42,16 @@ internal sealed class IngestServer : IAsyncDisposable
     public Task<(int Status, JsonElement Body, HttpResponseMessage Response)> PostAsync(string json, string path = "/audit/webhook") =>
         SendAsync(Client, path, Json(json));
 
+    /// <summary>Posts <paramref name="events"/> events and checks they went in as the log's record <paramref name="sequence"/>.</summary>
+    public async Task AssertAcceptedAsync(int events, long sequence)
+    {
+        var (status, body, _) = await PostAsync(AuditEvents.List(events));
+        Assert.Equal(200, status);
+        Assert.Equal(events, body.GetProperty("accepted").GetInt32());
+        Assert.Equal(sequence, body.GetProperty("sequence").GetInt64());
+        Assert.Equal(sequence, Wal.LastSequence);
+    }
+
     public static async Task<(int Status, JsonElement Body, HttpResponseMessage Response)> SendAsync(HttpClient client, string path, HttpContent content)
     {
         var response = await client.PostAsync(new Uri(path, UriKind.Relative), content);
@@ -67,7 +66,7 @@ internal sealed class IngestServer : IAsyncDisposable
         await Server.StopAsync();
         await Server.DisposeAsync();
         await Wal.DisposeAsync();
-        _directory.Dispose();
+        directory.Dispose();
     }
 }
 
