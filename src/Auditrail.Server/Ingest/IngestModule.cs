@@ -32,6 +32,9 @@ public sealed partial class IngestModule : IServerModule
 
     private const long DrainSlackBytes = 1024 * 1024;
 
+    /// <summary>nginx's code for a request whose client left before the answer; counted, never sent.</summary>
+    private const int StatusClientClosedRequest = 499;
+
     private readonly IWriteAheadLog _wal;
     private readonly IngestOptions _options;
     private readonly string _defaultCluster;
@@ -76,7 +79,22 @@ public sealed partial class IngestModule : IServerModule
 
     private async Task HandleAsync(HttpContext context, string? pathCluster, ILogger logger, TimeProvider time)
     {
-        var status = await ServeAsync(context, pathCluster, logger, time).ConfigureAwait(false);
+        int status;
+        try
+        {
+            status = await ServeAsync(context, pathCluster, logger, time).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The sender went away before its batch was queued: nothing was appended and no one is listening.
+            status = StatusClientClosedRequest;
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // A broken upload (bad chunking, a body cut short): refused like any malformed body.
+            status = await RejectAsync(context, logger, ex.StatusCode, "$", $"the request body could not be read: {ex.Message}").ConfigureAwait(false);
+        }
+
         Counters.Answered(status);
     }
 
