@@ -4,8 +4,11 @@ using System.Text.Json;
 
 namespace Auditrail.Server.Ingest;
 
-/// <summary>An event's place in the request body.</summary>
-internal readonly record struct EventSpan(int Start, int Length);
+/// <summary>An event's place in the request body, and its index in <c>items</c> (-1: the body is the event).</summary>
+internal readonly record struct EventSpan(int Start, int Length, int Index)
+{
+    public string Path => Index < 0 ? "$" : EventBatchParser.ItemPath(Index);
+}
 
 /// <summary>An item left out of a batch, with where it was and why.</summary>
 internal readonly record struct SkippedItem(string Path, string Reason);
@@ -238,7 +241,7 @@ internal static class EventBatchParser
             return false;
         }
 
-        batch.Events.Add(new EventSpan(start, trimmed - start));
+        batch.Events.Add(new EventSpan(start, trimmed - start, -1));
         error = default;
         return true;
     }
@@ -255,7 +258,7 @@ internal static class EventBatchParser
         }
         else
         {
-            batch.Events.Add(new EventSpan(start, end - start));
+            batch.Events.Add(new EventSpan(start, end - start, index));
         }
     }
 
@@ -308,7 +311,7 @@ internal static class EventBatchParser
         return $"not an audit event: {string.Join(", ", missing)} missing or not a non-empty string";
     }
 
-    private static string ItemPath(int index) => $"$.items[{index.ToString(CultureInfo.InvariantCulture)}]";
+    internal static string ItemPath(int index) => $"$.items[{index.ToString(CultureInfo.InvariantCulture)}]";
 
     private static string PathOf(ReadOnlySpan<byte> body, Frame[] frames, int depth)
     {

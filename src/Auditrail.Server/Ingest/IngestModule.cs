@@ -154,6 +154,7 @@ public sealed partial class IngestModule : IServerModule
                     error.Path, error.Reason).ConfigureAwait(false);
             }
 
+            using var lines = StampedBatch.Stamp(body.Memory.Span, batch, cluster);
             Counters.Bad(batch.SkippedCount);
             if (batch.SkippedCount > 0)
             {
@@ -161,14 +162,12 @@ public sealed partial class IngestModule : IServerModule
             }
 
             long sequence = 0;
-            if (batch.Events.Count > 0)
+            if (lines.Events > 0)
             {
-                using var lines = StampedBatch.Stamp(body.Memory.Span, batch.Events, cluster);
-
                 var started = time.GetTimestamp();
                 try
                 {
-                    sequence = await _wal.AppendAsync("webhook:" + cluster, batch.Events.Count, lines.Lines, context.RequestAborted).ConfigureAwait(false);
+                    sequence = await _wal.AppendAsync("webhook:" + cluster, lines.Events, lines.Lines, context.RequestAborted).ConfigureAwait(false);
                 }
                 catch (WriteAheadLogFullException ex)
                 {
@@ -184,10 +183,10 @@ public sealed partial class IngestModule : IServerModule
                 }
 
                 Counters.Appended(time.GetElapsedTime(started));
-                Counters.Accepted(batch.Events.Count);
+                Counters.Accepted(lines.Events);
             }
 
-            await AcceptedAsync(context, batch, sequence).ConfigureAwait(false);
+            await AcceptedAsync(context, batch, lines.Events, sequence).ConfigureAwait(false);
             return StatusCodes.Status200OK;
         }
     }
@@ -204,14 +203,14 @@ public sealed partial class IngestModule : IServerModule
         return _options.Tokens.Check(context.Request, AccessScope.Ingest);
     }
 
-    private static async Task AcceptedAsync(HttpContext context, ParsedBatch batch, long sequence)
+    private static async Task AcceptedAsync(HttpContext context, ParsedBatch batch, int accepted, long sequence)
     {
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         using (var writer = new Utf8JsonWriter(context.Response.BodyWriter, ResponseJson))
         {
             writer.WriteStartObject();
-            writer.WriteNumber("accepted"u8, batch.Events.Count);
+            writer.WriteNumber("accepted"u8, accepted);
             writer.WriteNumber("badRecords"u8, batch.SkippedCount);
             if (sequence > 0)
             {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Json;
 
 namespace Auditrail.Server.Ingest;
 
@@ -17,25 +18,33 @@ internal sealed class StampedBatch : IBufferWriter<byte>, IDisposable
 
     private StampedBatch(int capacity) => _array = ArrayPool<byte>.Shared.Rent(capacity);
 
-    /// <summary>Stamps the events at <paramref name="events"/> in <paramref name="body"/> with <paramref name="cluster"/>, one line each.</summary>
-    public static StampedBatch Stamp(ReadOnlySpan<byte> body, IReadOnlyList<EventSpan> events, string cluster)
+    /// <summary>
+    /// Stamps the events of <paramref name="batch"/> with <paramref name="cluster"/>, one line each. An
+    /// event the stamp cannot place its annotation in (<c>annotations</c> that is not an object) is skipped
+    /// into the batch's warnings like any other bad item.
+    /// </summary>
+    public static StampedBatch Stamp(ReadOnlySpan<byte> body, ParsedBatch batch, string cluster)
     {
-        var batch = new StampedBatch(body.Length + (events.Count * StampAllowance) + 1);
-        try
+        var stamped = new StampedBatch(body.Length + (batch.Events.Count * StampAllowance) + 1);
+        foreach (var span in batch.Events)
         {
-            foreach (var span in events)
+            try
             {
-                ClusterStamp.WriteLine(body.Slice(span.Start, span.Length), cluster, batch);
+                // The stamp advances the writer only after the whole line is written, so a failure leaves nothing behind.
+                ClusterStamp.WriteLine(body.Slice(span.Start, span.Length), cluster, stamped);
+                stamped.Events++;
+            }
+            catch (JsonException ex)
+            {
+                batch.Skip(span.Path, $"not an audit event: {ex.Message}");
             }
         }
-        catch
-        {
-            batch.Dispose();
-            throw;
-        }
 
-        return batch;
+        return stamped;
     }
+
+    /// <summary>How many events were stamped.</summary>
+    public int Events { get; private set; }
 
     /// <summary>The stamped lines, each ending in <c>\n</c>.</summary>
     public ReadOnlyMemory<byte> Lines => _array.AsMemory(0, _length);

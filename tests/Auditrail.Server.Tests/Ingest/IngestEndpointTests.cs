@@ -159,19 +159,21 @@ public sealed class IngestEndpointTests
         await using var server = await IngestServer.StartAsync(new IngestOptions { Tokens = IngestServer.Tokens(), MaxEventBytes = 2048 });
         var huge = Event(9, $$""","requestObject":{"data":"{{new string('z', 4000)}}"}""");
 
-        var (status, body, _) = await server.PostAsync(List(Event(0), """{"apiVersion":"v1","kind":"Pod"}""", huge, "42", Event(4), """{"auditID":"","stage":"x","verb":"get"}"""));
+        var (status, body, _) = await server.PostAsync(List(Event(0), """{"apiVersion":"v1","kind":"Pod"}""", huge, "42", Event(4), """{"auditID":"","stage":"x","verb":"get"}""",
+            Event(6, ""","annotations":"not-an-object" """)));
 
         Assert.Equal(200, status);
         Assert.Equal(2, body.GetProperty("accepted").GetInt32());
-        Assert.Equal(4, body.GetProperty("badRecords").GetInt32());
+        Assert.Equal(5, body.GetProperty("badRecords").GetInt32());
         var warnings = body.GetProperty("warnings").EnumerateArray().ToList();
-        Assert.Equal(["$.items[1]", "$.items[2]", "$.items[3]", "$.items[5]"], warnings.Select(w => w.GetProperty("path").GetString()));
+        Assert.Equal(["$.items[1]", "$.items[2]", "$.items[3]", "$.items[5]", "$.items[6]"], warnings.Select(w => w.GetProperty("path").GetString()));
         Assert.Contains("auditID, stage, verb", warnings[0].GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.Contains("2,048-byte limit", warnings[1].GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.Contains("JSON object", warnings[2].GetProperty("reason").GetString(), StringComparison.Ordinal);
         var lines = await LinesOfAsync(server, body.GetProperty("sequence").GetInt64());
         Assert.Equal(["id-0", "id-4"], lines.Select(l => l.GetProperty("auditID").GetString()));
-        Assert.Equal(4, server.Module.Counters.BadRecords);
+        Assert.Contains("annotations", warnings[4].GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(5, server.Module.Counters.BadRecords);
     }
 
     [Fact]
