@@ -3,6 +3,7 @@ using System.Text.Json;
 using Auditrail.Server.Ingest;
 using Auditrail.Server.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using static Auditrail.Server.Tests.Ingest.AuditEvents;
 
 namespace Auditrail.Server.Tests.Ingest;
@@ -227,5 +228,30 @@ public sealed class IngestEndpointTests
         Assert.Contains("auditrail_wal_last_sequence 1\n", text, StringComparison.Ordinal);
         Assert.Contains("auditrail_wal_fsyncs_total 1\n", text, StringComparison.Ordinal);
         Assert.DoesNotContain(IngestServer.IngestToken, text, StringComparison.Ordinal);
+    }
+}
+
+public sealed class IngestLoggingTests
+{
+    [Fact]
+    public async Task Logs_name_places_and_reasons_but_never_tokens_or_event_content()
+    {
+        var logs = new Support.CapturingLoggerProvider();
+        var serverOptions = new Auditrail.Server.Hosting.ServerOptions { ConfigureLogging = logging => logging.AddProvider(logs) };
+        await using var server = await IngestServer.StartAsync(serverOptions: serverOptions);
+        const string Secret = "s3cr3t-in-the-event";
+        var eventWithSecret = Event(1, $$$""","requestObject":{"data":{"password":"{{{Secret}}}"}}""");
+
+        await server.PostAsync(List(eventWithSecret, """{"secretNote":"s3cr3t-in-a-bad-item"}"""));
+        await server.PostAsync(List(eventWithSecret)[..^3]);
+        server.Client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "wrong-s3cr3t-token");
+        await server.PostAsync(List(eventWithSecret));
+
+        var all = string.Join('\n', logs.Lines);
+        Assert.Contains("$.items[1]", all, StringComparison.Ordinal);
+        Assert.Contains("answered 400", all, StringComparison.Ordinal);
+        Assert.Contains("401", all, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t", all, StringComparison.Ordinal);
+        Assert.DoesNotContain(IngestServer.IngestToken, all, StringComparison.Ordinal);
     }
 }
