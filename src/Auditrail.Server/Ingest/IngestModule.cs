@@ -50,6 +50,12 @@ public sealed partial class IngestModule : IServerModule
             throw new ArgumentException($"default cluster '{_defaultCluster}' is not a DNS-1123 name (lowercase letters, digits, '-' and '.')", nameof(options));
         }
 
+        if (options.AllowClientCertificates && options.ClientCertificateAuthorities.Count == 0)
+        {
+            // Refused at start rather than silently accepting no certificate at all.
+            throw new ArgumentException("client certificates are allowed but no certificate authority is configured to check them against", nameof(options));
+        }
+
         // Bodies are read into one array, so the cap stays under what an array can hold.
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxBodyBytes, 1L << 30);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxEventBytes, 1);
