@@ -43,7 +43,10 @@ public sealed partial class WriteAheadLog
         _housekeepingWake.Release();
     }
 
-    /// <summary>Releases like <see cref="Release"/> and completes once the released sequence is on disk.</summary>
+    /// <summary>
+    /// Releases like <see cref="Release"/> and completes once the released sequence is on disk and the
+    /// segments it covers are deleted.
+    /// </summary>
     public async Task ReleaseAsync(long sequence, CancellationToken cancellationToken = default)
     {
         Release(sequence);
@@ -95,8 +98,9 @@ public sealed partial class WriteAheadLog
         try
         {
             DurableFiles.ReplaceAtomically(_releasedPath, released.ToString(CultureInfo.InvariantCulture) + "\n");
-            Interlocked.Exchange(ref _persistedReleased, released);
             DeleteReleasedSegments(released);
+            // Published last, so a finished ReleaseAsync also means the covered segments are gone.
+            Interlocked.Exchange(ref _persistedReleased, released);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

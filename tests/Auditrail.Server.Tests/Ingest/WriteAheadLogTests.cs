@@ -337,6 +337,42 @@ public sealed class WriteAheadLogTests : IDisposable
     }
 
     [Fact]
+    public async Task A_pipeline_reading_and_releasing_while_appends_rotate_segments_sees_each_record_once_in_order()
+    {
+        await using var wal = _directory.Open(segmentBytes: 4096);
+        const int Total = 300;
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var consumer = Task.Run(async () =>
+        {
+            var seen = new List<long>();
+            await foreach (var record in wal.ReadAsync(0, cancel.Token))
+            {
+                seen.Add(record.Sequence);
+                wal.Release(record.Sequence);
+                if (seen.Count == Total)
+                {
+                    break;
+                }
+            }
+
+            return seen;
+        });
+        var producers = Enumerable.Range(0, 3).Select(p => Task.Run(async () =>
+        {
+            for (var i = 0; i < Total / 3; i++)
+            {
+                await wal.AppendAsync($"p{p}", 1, Bytes($"{p}-{i}:" + new string('z', 900) + "\n"));
+            }
+        }));
+        await Task.WhenAll(producers);
+
+        Assert.Equal(Enumerable.Range(1, Total).Select(i => (long)i), await consumer);
+        await wal.ReleaseAsync(Total);
+        Assert.Equal(0, wal.PendingBytes);
+        Assert.Single(_directory.Segments());
+    }
+
+    [Fact]
     public async Task Appending_after_dispose_is_refused()
     {
         var wal = _directory.Open();
