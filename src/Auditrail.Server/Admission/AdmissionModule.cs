@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Auditrail.Admission.Review;
 using Auditrail.Server.Hosting;
+using Auditrail.Server.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -24,7 +25,11 @@ public sealed partial class AdmissionModule(IAdmissionReviewer reviewer, Admissi
     /// <summary>The counters of this module's endpoints.</summary>
     public AdmissionCounters Counters { get; } = new();
 
-    public void ConfigureServices(IServiceCollection services) => services.AddSingleton(Counters);
+    public void ConfigureServices(IServiceCollection services)
+    {
+        services.AddSingleton(Counters);
+        services.AddSingleton<IMetricsSource>(new AdmissionMetrics(Counters));
+    }
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
