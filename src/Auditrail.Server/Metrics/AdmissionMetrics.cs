@@ -3,7 +3,9 @@ using Auditrail.Server.Admission;
 namespace Auditrail.Server.Metrics;
 
 /// <summary>The admission endpoints' counters on <c>/metrics</c>; registered by <see cref="AdmissionModule"/>.</summary>
-public sealed class AdmissionMetrics(AdmissionCounters counters) : IMetricsSource
+/// <param name="counters">The module's counters.</param>
+/// <param name="reviewLatency">Seconds from request to answer for every review answered 200, in <see cref="Histogram.LatencySecondsBuckets"/>.</param>
+public sealed class AdmissionMetrics(AdmissionCounters counters, Histogram reviewLatency) : IMetricsSource
 {
     /// <inheritdoc />
     public void Collect(MetricsWriter writer)
@@ -28,6 +30,7 @@ public sealed class AdmissionMetrics(AdmissionCounters counters) : IMetricsSourc
         const string PolicyHelp = "Failed checks by the failurePolicy applied: Ignore admits (fails open), Fail denies (fails closed).";
         writer.Counter(Policy, PolicyHelp, now.FailedOpen, ("policy", "Ignore"));
         writer.Counter(Policy, PolicyHelp, now.FailedClosed, ("policy", "Fail"));
+        writer.Histogram("auditrail_admission_review_duration_seconds", "Time from receiving an AdmissionReview to answering it, in seconds.", reviewLatency.Snapshot());
         writer.Gauge("auditrail_admission_abandoned_checks", "Checks abandoned at their budget that still hold a thread; growth means a check that never returns.", now.AbandonedRunning);
     }
 }

@@ -24,6 +24,26 @@ public sealed class MetricsWriter
     public void Gauge(string name, string help, double value, params ReadOnlySpan<(string Name, string Value)> labels) =>
         Sample("gauge", name, help, value, labels);
 
+    /// <summary>
+    /// A histogram family: <c>_bucket</c> samples with cumulative counts per <c>le</c> bound, then
+    /// <c>_sum</c> and <c>_count</c>. Several label sets may follow one another under one family.
+    /// </summary>
+    public void Histogram(string name, string help, HistogramSnapshot snapshot, params ReadOnlySpan<(string Name, string Value)> labels)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        StartFamily("histogram", name, help);
+        var withBound = new (string Name, string Value)[labels.Length + 1];
+        labels.CopyTo(withBound);
+        for (var i = 0; i < snapshot.CumulativeCounts.Count; i++)
+        {
+            withBound[^1] = ("le", i < snapshot.UpperBounds.Count ? Format(snapshot.UpperBounds[i]) : "+Inf");
+            WriteSample(name + "_bucket", snapshot.CumulativeCounts[i], withBound);
+        }
+
+        WriteSample(name + "_sum", snapshot.Sum, labels);
+        WriteSample(name + "_count", snapshot.Count, labels);
+    }
+
     /// <summary>The page written so far.</summary>
     public override string ToString() => _text.ToString();
 
@@ -45,21 +65,33 @@ public sealed class MetricsWriter
 
     private void Sample(string type, string name, string help, double value, ReadOnlySpan<(string Name, string Value)> labels)
     {
-        if (!string.Equals(_current, name, StringComparison.Ordinal))
-        {
-            CheckName(name, metric: true);
-            if (!_families.Add(name))
-            {
-                throw new InvalidOperationException($"metric family {name} was already written earlier in this scrape; write a family's samples together");
-            }
+        StartFamily(type, name, help);
+        WriteSample(name, value, labels);
+    }
 
-            _familyOrder.Add(name);
-            _current = name;
-            _text.Append("# HELP ").Append(name).Append(' ').Append(EscapeHelp(help)).Append('\n');
-            _text.Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+    /// <summary>Writes HELP and TYPE when <paramref name="name"/> starts a family; nothing when it continues the current one.</summary>
+    private void StartFamily(string type, string name, string help)
+    {
+        if (string.Equals(_current, name, StringComparison.Ordinal))
+        {
+            return;
         }
 
-        _text.Append(name);
+        CheckName(name, metric: true);
+        if (!_families.Add(name))
+        {
+            throw new InvalidOperationException($"metric family {name} was already written earlier in this scrape; write a family's samples together");
+        }
+
+        _familyOrder.Add(name);
+        _current = name;
+        _text.Append("# HELP ").Append(name).Append(' ').Append(EscapeHelp(help)).Append('\n');
+        _text.Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+    }
+
+    private void WriteSample(string sampleName, double value, ReadOnlySpan<(string Name, string Value)> labels)
+    {
+        _text.Append(sampleName);
         if (labels.Length > 0)
         {
             _text.Append('{');

@@ -114,14 +114,31 @@ internal sealed partial class FileTailer
         var now = _time.GetUtcNow();
         foreach (var file in _files)
         {
-            DetectTruncation(file);
+            try
+            {
+                DetectTruncation(file);
+            }
+            catch (IOException ex)
+            {
+                LogReadFailed(_logger, file.Path, ex.Message);
+            }
         }
 
         Discover(now);
         var more = false;
         foreach (var file in _files.ToArray())
         {
-            more |= await ReadAsync(file, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                more |= await ReadAsync(file, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // One unreadable file must not hold up the others; it is tried again at the next poll.
+                LogReadFailed(_logger, file.Path, ex.Message);
+                continue;
+            }
+
             if (file.AtEnd && !file.Matched && (file.Replaced || now - file.UnmatchedSince >= _options.ReleaseUnmatchedAfter))
             {
                 LogReleased(_logger, file.Path, file.Line, file.Replaced ? "another file took its name" : "no configured path leads to it any more");
@@ -627,6 +644,9 @@ internal sealed partial class FileTailer
 
     [LoggerMessage(EventId = 7314, Level = LogLevel.Warning, Message = "{Path} (checkpointed at line {Line}) is gone; its position is forgotten")]
     private static partial void LogForgotten(ILogger logger, string path, long line);
+
+    [LoggerMessage(EventId = 7316, Level = LogLevel.Warning, Message = "{Path} cannot be read: {Reason}; trying again at the next poll")]
+    private static partial void LogReadFailed(ILogger logger, string path, string reason);
 
     [LoggerMessage(EventId = 7315, Level = LogLevel.Error, Message = "a file-tail poll failed; retrying from the checkpointed state")]
     private static partial void LogPollFailed(ILogger logger, Exception exception);

@@ -20,7 +20,7 @@ internal static class ExpositionFormat
         Assert.EndsWith("\n", page, StringComparison.Ordinal);
         var samples = new List<MetricSample>();
         var help = new HashSet<string>(StringComparer.Ordinal);
-        var types = new HashSet<string>(StringComparer.Ordinal);
+        var types = new Dictionary<string, string>(StringComparer.Ordinal);
         var finished = new HashSet<string>(StringComparer.Ordinal);
         string? current = null;
 
@@ -60,7 +60,7 @@ internal static class ExpositionFormat
                 }
                 else
                 {
-                    Assert.True(types.Add(family), $"line {number}: second TYPE for {family}");
+                    Assert.True(types.TryAdd(family, rest[(space + 1)..]), $"line {number}: second TYPE for {family}");
                     Assert.Contains(rest[(space + 1)..], Types);
                 }
 
@@ -74,8 +74,15 @@ internal static class ExpositionFormat
             }
 
             var sample = ParseSample(line, number);
-            Enter(sample.Name, number);
-            Assert.True(types.Contains(sample.Name), $"line {number}: sample of {sample.Name} before its TYPE");
+            var owner = FamilyOf(sample.Name, types);
+            Enter(owner, number);
+            Assert.True(types.ContainsKey(owner), $"line {number}: sample of {sample.Name} before its TYPE");
+            if (types[owner] == "histogram")
+            {
+                Assert.True(sample.Name != owner, $"line {number}: a histogram sample needs _bucket, _sum or _count");
+                Assert.True(sample.Name != owner + "_bucket" || sample.Labels.ContainsKey("le"), $"line {number}: a bucket without le");
+            }
+
             samples.Add(sample);
         }
 
@@ -85,6 +92,20 @@ internal static class ExpositionFormat
     /// <summary>The value of the one sample of <paramref name="name"/> with exactly these labels.</summary>
     public static double Value(this IReadOnlyList<MetricSample> samples, string name, params (string Name, string Value)[] labels) =>
         Assert.Single(samples, s => s.Name == name && s.Labels.Count == labels.Length && labels.All(l => s.Labels.TryGetValue(l.Name, out var v) && v == l.Value)).Value;
+
+    /// <summary>A histogram's <c>_bucket</c>, <c>_sum</c> and <c>_count</c> samples belong to the family without the suffix.</summary>
+    private static string FamilyOf(string sample, Dictionary<string, string> types)
+    {
+        foreach (var suffix in new[] { "_bucket", "_sum", "_count" })
+        {
+            if (sample.EndsWith(suffix, StringComparison.Ordinal) && types.TryGetValue(sample[..^suffix.Length], out var type) && type == "histogram")
+            {
+                return sample[..^suffix.Length];
+            }
+        }
+
+        return sample;
+    }
 
     private static MetricSample ParseSample(string line, int number)
     {

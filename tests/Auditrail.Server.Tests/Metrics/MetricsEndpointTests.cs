@@ -32,6 +32,7 @@ public sealed class MetricsEndpointTests
         Assert.Equal(1, samples.Value("auditrail_admission_reviews_total", ("endpoint", "validate")));
         Assert.Equal(1, samples.Value("auditrail_admission_verdicts_total", ("verdict", "allowed")));
         Assert.Equal(0, samples.Value("auditrail_admission_check_failures_total", ("reason", "budget_exceeded")));
+        Assert.Equal(1, samples.Value("auditrail_admission_review_duration_seconds_count"));
         Assert.True(samples.Value("process_cpu_seconds_total") > 0);
         Assert.True(samples.Value("process_resident_memory_bytes") > 0);
         Assert.True(samples.Value("process_start_time_seconds") > 1_600_000_000);

@@ -55,6 +55,32 @@ public sealed class MetricsWriterTests
     }
 
     [Fact]
+    public void A_histogram_writes_cumulative_buckets_then_sum_and_count_per_label_set()
+    {
+        var latency = new Histogram([0.01, 0.1, 1]);
+        latency.Observe(0.005);
+        latency.Observe(TimeSpan.FromMilliseconds(50));
+        latency.Observe(0.1);
+        latency.Observe(7);
+        var other = new Histogram([0.01, 0.1, 1]);
+        var writer = new MetricsWriter();
+        writer.Histogram("demo_duration_seconds", "Durations.", latency.Snapshot(), ("endpoint", "validate"));
+        writer.Histogram("demo_duration_seconds", "Durations.", other.Snapshot(), ("endpoint", "mutate"));
+
+        var page = writer.ToString();
+        var samples = ExpositionFormat.Parse(page);
+        Assert.Single(page.Split('\n'), l => l == "# TYPE demo_duration_seconds histogram");
+        Assert.Equal(1, samples.Value("demo_duration_seconds_bucket", ("endpoint", "validate"), ("le", "0.01")));
+        Assert.Equal(3, samples.Value("demo_duration_seconds_bucket", ("endpoint", "validate"), ("le", "0.1")));
+        Assert.Equal(3, samples.Value("demo_duration_seconds_bucket", ("endpoint", "validate"), ("le", "1")));
+        Assert.Equal(4, samples.Value("demo_duration_seconds_bucket", ("endpoint", "validate"), ("le", "+Inf")));
+        Assert.Equal(4, samples.Value("demo_duration_seconds_count", ("endpoint", "validate")));
+        Assert.Equal(7.155, samples.Value("demo_duration_seconds_sum", ("endpoint", "validate")), precision: 9);
+        Assert.Equal(0, samples.Value("demo_duration_seconds_count", ("endpoint", "mutate")));
+        Assert.Throws<ArgumentException>(() => new Histogram([1, 1]));
+    }
+
+    [Fact]
     public void A_family_written_again_after_another_is_refused()
     {
         var writer = new MetricsWriter();
