@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 
@@ -27,24 +28,46 @@ internal readonly record struct FileIdentity(string Hex)
     {
         Span<byte> prefix = stackalloc byte[MaxPrefixBytes];
         var read = 0;
-        while (read < prefix.Length)
+        int n;
+        while (read < prefix.Length && (n = RandomAccess.Read(handle, prefix[read..], read)) > 0)
         {
-            var n = RandomAccess.Read(handle, prefix[read..], read);
-            if (n == 0)
-            {
-                break;
-            }
-
             read += n;
         }
 
-        var newline = prefix[..read].IndexOf((byte)'\n');
-        if (newline < 0 && read < MaxPrefixBytes)
+        return FromPrefix(prefix[..read]);
+    }
+
+    /// <summary>The identity of a gzip file's content (the same as the file it was compressed from); null when empty or not gzip.</summary>
+    public static FileIdentity? OfCompressed(string path)
+    {
+        try
+        {
+            using var gzip = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
+            var prefix = new byte[MaxPrefixBytes];
+            var read = 0;
+            int n;
+            while (read < prefix.Length && (n = gzip.Read(prefix, read, prefix.Length - read)) > 0)
+            {
+                read += n;
+            }
+
+            return FromPrefix(prefix.AsSpan(0, read));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            return null;
+        }
+    }
+
+    private static FileIdentity? FromPrefix(ReadOnlySpan<byte> prefix)
+    {
+        var newline = prefix.IndexOf((byte)'\n');
+        if (newline < 0 && prefix.Length < MaxPrefixBytes)
         {
             return null;
         }
 
-        var length = newline < 0 ? read : newline + 1;
+        var length = newline < 0 ? prefix.Length : newline + 1;
         return new FileIdentity(Convert.ToHexStringLower(SHA256.HashData(prefix[..length]))[..32]);
     }
 

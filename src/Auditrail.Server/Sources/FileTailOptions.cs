@@ -17,6 +17,12 @@ public sealed record FileTailOptions
     /// </summary>
     public string? Cluster { get; init; }
 
+    /// <summary>
+    /// What to do with gzip-compressed files (<c>.gz</c>) the globs match: lumberjack compresses rotated
+    /// files when <c>--audit-log-compress</c> is set. Default <see cref="CompressedFileMode.Skip"/>.
+    /// </summary>
+    public CompressedFileMode CompressedFiles { get; init; }
+
     /// <summary>Where read positions are kept (JSON, replaced atomically); belongs in the data directory.</summary>
     public required string CheckpointFile { get; init; }
 
@@ -67,4 +73,22 @@ public sealed record FileTailOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(ReleaseUnmatchedAfter, TimeSpan.Zero, nameof(ReleaseUnmatchedAfter));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxRetryDelay, TimeSpan.Zero, nameof(MaxRetryDelay));
     }
+}
+
+/// <summary>How gzip-compressed files matched by the globs are treated.</summary>
+public enum CompressedFileMode
+{
+    /// <summary>
+    /// Not read. A file that was tailed before lumberjack compressed it has already been read through
+    /// its handle, so this loses nothing in steady operation.
+    /// </summary>
+    Skip,
+
+    /// <summary>
+    /// Read once to its end, then remembered (by identity, in the checkpoint) and never read again; for
+    /// back-filling history present at first start. A compressed copy of a file that was tailed is
+    /// recognized by its identity and only what was not read yet is taken from it. A last line without
+    /// its newline is not read (a finished file ends with one).
+    /// </summary>
+    ReadOnce,
 }

@@ -32,6 +32,9 @@ internal sealed partial class FileTailer
     /// <summary>Lines are assembled in a buffer that starts here and grows, on demand only, to the line limit.</summary>
     private const int InitialBufferBytes = 64 * 1024;
 
+    /// <summary>Far more than lumberjack's usual backups (<c>--audit-log-maxbackup</c>), and a small checkpoint still.</summary>
+    private const int MaxFinished = 256;
+
     private readonly IWriteAheadLog _wal;
     private readonly FileTailOptions _options;
     private readonly TimeProvider _time;
@@ -41,6 +44,12 @@ internal sealed partial class FileTailer
     private readonly ArrayBufferWriter<byte> _batch = new();
     private readonly HashSet<string> _reportedCompressed = new(StringComparer.Ordinal);
     private Dictionary<string, TailPosition> _unresolved = new(StringComparer.Ordinal);
+
+    /// <summary>Files let go of, newest last, so a compressed copy of one is not read again; bounded by <see cref="MaxFinished"/>.</summary>
+    private readonly OrderedDictionary<string, TailPosition> _finished = new(StringComparer.Ordinal);
+
+    /// <summary>Compressed files read to their end in this run, by path: not even decompressed again to be identified.</summary>
+    private readonly HashSet<string> _compressedDone = new(StringComparer.Ordinal);
     private byte[] _buffer;
     private int _batchEvents;
     private bool _firstPoll = true;
@@ -132,6 +141,13 @@ internal sealed partial class FileTailer
             {
                 more |= await ReadAsync(file, cancellationToken).ConfigureAwait(false);
             }
+            catch (InvalidDataException ex) when (file.Compressed)
+            {
+                // A corrupt archive stays corrupt: it is reported once and not read again.
+                LogReadFailed(_logger, file.Path, ex.Message);
+                Release(file, "it is not valid gzip");
+                continue;
+            }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 // One unreadable file must not hold up the others; it is tried again at the next poll.
@@ -139,12 +155,13 @@ internal sealed partial class FileTailer
                 continue;
             }
 
-            if (file.AtEnd && !file.Matched && (file.Replaced || now - file.UnmatchedSince >= _options.ReleaseUnmatchedAfter))
+            if (file.AtEnd && file.Compressed)
             {
-                LogReleased(_logger, file.Path, file.Line, file.Replaced ? "another file took its name" : "no configured path leads to it any more");
-                file.Dispose();
-                _files.Remove(file);
-                _checkpointDirty = true;
+                Release(file, "compressed, read to its end");
+            }
+            else if (file.AtEnd && !file.Matched && (file.Replaced || now - file.UnmatchedSince >= _options.ReleaseUnmatchedAfter))
+            {
+                Release(file, file.Replaced ? "another file took its name" : "no configured path leads to it any more");
             }
         }
 
@@ -157,11 +174,40 @@ internal sealed partial class FileTailer
         return more;
     }
 
+    /// <summary>Closes a file and remembers where it ended.</summary>
+    private void Release(TailedFile file, string reason)
+    {
+        LogReleased(_logger, file.Path, file.Line, reason);
+        if (file.Position is { } position)
+        {
+            _finished.Remove(position.Identity);
+            _finished.Add(position.Identity, position with { Complete = file.Compressed });
+            if (_finished.Count > MaxFinished)
+            {
+                _finished.RemoveAt(0);
+            }
+        }
+
+        if (file.Compressed)
+        {
+            _compressedDone.Add(file.Path);
+        }
+
+        file.Dispose();
+        _files.Remove(file);
+        _checkpointDirty = true;
+    }
+
     private void LoadCheckpoint()
     {
         try
         {
-            _unresolved = TailCheckpoint.Load(_options.CheckpointFile).ToDictionary(p => p.Identity, StringComparer.Ordinal);
+            var state = TailCheckpoint.Load(_options.CheckpointFile);
+            _unresolved = state.Tailed.ToDictionary(p => p.Identity, StringComparer.Ordinal);
+            foreach (var finished in state.Finished)
+            {
+                _finished[finished.Identity] = finished;
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
         {
@@ -175,7 +221,7 @@ internal sealed partial class FileTailer
     {
         try
         {
-            TailCheckpoint.Save(_options.CheckpointFile, _files.Select(f => f.Position).OfType<TailPosition>().Concat(_unresolved.Values));
+            TailCheckpoint.Save(_options.CheckpointFile, _files.Select(f => f.Position).OfType<TailPosition>().Concat(_unresolved.Values), _finished.Values);
             _checkpointDirty = false;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -192,6 +238,11 @@ internal sealed partial class FileTailer
     /// </summary>
     private void DetectTruncation(TailedFile file)
     {
+        if (file.Compressed)
+        {
+            return;
+        }
+
         var length = RandomAccess.GetLength(file.Handle);
         var identity = FileIdentity.Of(file.Handle);
         if (file.Identity is null)
@@ -216,7 +267,8 @@ internal sealed partial class FileTailer
     private void Discover(DateTimeOffset now)
     {
         var found = new List<(string Path, FileIdentity Identity)>();
-        foreach (var path in _options.Paths.SelectMany(Expand).Distinct(StringComparer.Ordinal))
+        var paths = _options.Paths.SelectMany(Expand).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var path in paths.Where(p => !IsCompressed(p)))
         {
             if (FileIdentity.Of(path) is { } identity)
             {
@@ -250,6 +302,7 @@ internal sealed partial class FileTailer
             }
         }
 
+        DiscoverCompressed(paths.Where(IsCompressed));
         if (_firstPoll)
         {
             ResumeRenamedWhileStopped(fresh, now);
@@ -266,6 +319,54 @@ internal sealed partial class FileTailer
         }
 
         _firstPoll = false;
+    }
+
+    /// <summary>
+    /// Compressed files: skipped (reported once each), or with <see cref="CompressedFileMode.ReadOnce"/>
+    /// read from where their content was left (a checkpoint, or the file they were compressed from) unless
+    /// already read to the end.
+    /// </summary>
+    private void DiscoverCompressed(IEnumerable<string> paths)
+    {
+        foreach (var path in paths)
+        {
+            if (_options.CompressedFiles == CompressedFileMode.Skip)
+            {
+                if (_reportedCompressed.Add(path))
+                {
+                    LogCompressedSkipped(_logger, path);
+                }
+
+                continue;
+            }
+
+            if (_compressedDone.Contains(path) || _files.Exists(f => f.Compressed && string.Equals(f.Path, path, StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            // Not yet a whole first line, or not gzip at all: nothing to read now.
+            if (FileIdentity.OfCompressed(path) is not { } identity || _files.Exists(f => f.Identity == identity))
+            {
+                // The second case: the file it was compressed from is still open and read through its handle.
+                continue;
+            }
+
+            _finished.TryGetValue(identity.Hex, out var finished);
+            if (finished is { Complete: true })
+            {
+                _compressedDone.Add(path);
+                continue;
+            }
+
+            var start = _unresolved.Remove(identity.Hex, out var saved) ? saved : finished;
+            if (TryOpen(path) is { } handle)
+            {
+                _files.Add(new TailedFile(handle, path, identity, start?.Offset ?? 0, start?.Line ?? 0) { Compressed = true });
+                LogTracking(_logger, path, start?.Offset ?? 0, start?.Line ?? 0);
+                _checkpointDirty = true;
+            }
+        }
     }
 
     private void Track(string path, FileIdentity identity)
@@ -371,7 +472,7 @@ internal sealed partial class FileTailer
         return (afterLastNewline, lines);
     }
 
-    private IEnumerable<string> Expand(string pattern)
+    private static IEnumerable<string> Expand(string pattern)
     {
         var full = Path.GetFullPath(pattern);
         var name = Path.GetFileName(full);
@@ -386,18 +487,8 @@ internal sealed partial class FileTailer
             return [];
         }
 
-        var matches = Directory.EnumerateFiles(directory, name, new EnumerationOptions { MatchType = MatchType.Simple, IgnoreInaccessible = true, MatchCasing = MatchCasing.CaseSensitive })
-            .Order(StringComparer.Ordinal)
-            .ToList();
-        foreach (var compressed in matches.Where(IsCompressed))
-        {
-            if (_reportedCompressed.Add(compressed))
-            {
-                LogCompressedSkipped(_logger, compressed);
-            }
-        }
-
-        return matches.Where(p => !IsCompressed(p));
+        return Directory.EnumerateFiles(directory, name, new EnumerationOptions { MatchType = MatchType.Simple, IgnoreInaccessible = true, MatchCasing = MatchCasing.CaseSensitive })
+            .Order(StringComparer.Ordinal);
     }
 
     private static bool IsCompressed(string path) => path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
@@ -418,9 +509,10 @@ internal sealed partial class FileTailer
         long linesRead = 0;
         try
         {
-            while (appends < MaxBatchesPerFilePerPoll)
+            // A compressed file is read in one go: resuming it later would mean decompressing it from its start again.
+            while (file.Compressed || appends < MaxBatchesPerFilePerPoll)
             {
-                var read = RandomAccess.Read(file.Handle, _buffer.AsSpan(filled), windowStart + filled);
+                var read = file.Read(_buffer.AsSpan(filled), windowStart + filled);
                 if (read == 0)
                 {
                     file.AtEnd = true;
@@ -499,7 +591,7 @@ internal sealed partial class FileTailer
             _counters.AddLinesRead(linesRead);
         }
 
-        file.Length = RandomAccess.GetLength(file.Handle);
+        file.Length = file.CurrentLength();
         return !file.AtEnd;
     }
 
@@ -639,7 +731,7 @@ internal sealed partial class FileTailer
     [LoggerMessage(EventId = 7312, Level = LogLevel.Warning, Message = "{Path} cannot be opened: {Reason}")]
     private static partial void LogOpenFailed(ILogger logger, string path, string reason);
 
-    [LoggerMessage(EventId = 7313, Level = LogLevel.Information, Message = "{Path} is compressed and not tailed; a rotated file was read before lumberjack compressed it")]
+    [LoggerMessage(EventId = 7313, Level = LogLevel.Information, Message = "{Path} is compressed and not read (compressed files: Skip); a file that was tailed was read before lumberjack compressed it")]
     private static partial void LogCompressedSkipped(ILogger logger, string path);
 
     [LoggerMessage(EventId = 7314, Level = LogLevel.Warning, Message = "{Path} (checkpointed at line {Line}) is gone; its position is forgotten")]

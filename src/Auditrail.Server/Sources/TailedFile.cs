@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using Microsoft.Win32.SafeHandles;
 
 namespace Auditrail.Server.Sources;
@@ -39,5 +40,56 @@ internal sealed class TailedFile(SafeFileHandle handle, string path, FileIdentit
 
     public TailPosition? Position => Identity is { } identity ? new TailPosition(identity.Hex, Path, Offset, Line) : null;
 
-    public void Dispose() => Handle.Dispose();
+    /// <summary>A gzip file, read through a decompressing stream (forward only) instead of by offset.</summary>
+    public bool Compressed { get; init; }
+
+    private FileStream? _raw;
+    private GZipStream? _gzip;
+    private long _decompressedPosition;
+
+    /// <summary>
+    /// Reads at <paramref name="position"/>: by offset for a plain file; for a gzip file by decompressing
+    /// forward, starting over from the beginning when asked for an earlier position.
+    /// </summary>
+    public int Read(Span<byte> destination, long position)
+    {
+        if (!Compressed)
+        {
+            return RandomAccess.Read(Handle, destination, position);
+        }
+
+        if (_gzip is null || position < _decompressedPosition)
+        {
+            _gzip?.Dispose();
+            _raw ??= new FileStream(Handle, FileAccess.Read);
+            _raw.Seek(0, SeekOrigin.Begin);
+            _gzip = new GZipStream(_raw, CompressionMode.Decompress, leaveOpen: true);
+            _decompressedPosition = 0;
+        }
+
+        while (_decompressedPosition < position)
+        {
+            var skipped = _gzip.Read(destination[..(int)Math.Min(destination.Length, position - _decompressedPosition)]);
+            if (skipped == 0)
+            {
+                return 0;
+            }
+
+            _decompressedPosition += skipped;
+        }
+
+        var read = _gzip.Read(destination);
+        _decompressedPosition += read;
+        return read;
+    }
+
+    /// <summary>The file's length; for a gzip file, how far it has been decompressed.</summary>
+    public long CurrentLength() => Compressed ? _decompressedPosition : RandomAccess.GetLength(Handle);
+
+    public void Dispose()
+    {
+        _gzip?.Dispose();
+        _raw?.Dispose();
+        Handle.Dispose();
+    }
 }

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text;
 using Auditrail.Server.Sources;
 
@@ -25,6 +26,7 @@ public sealed class FileTailerTests : IAsyncLifetime
         await _tail.WaitForEventsAsync(3);
         TailHarness.AppendEvents(AuditLog, "4", "5");
         await _tail.WaitForEventsAsync(5);
+        await _tail.WaitForTwoPollsAsync(); // The counters move just after the append returns.
 
         Assert.Equal(["1", "2", "3", "4", "5"], _tail.AuditIds);
         Assert.All(_tail.Wal.Lines, line =>
@@ -105,7 +107,45 @@ public sealed class FileTailerTests : IAsyncLifetime
 
         Assert.Equal(["1"], _tail.AuditIds);
         Assert.Equal(0, _tail.Counters.NotJsonLines);
-        Assert.Single(_tail.Logs.Lines, l => l.Contains("is compressed and not tailed", StringComparison.Ordinal));
+        Assert.Single(_tail.Logs.Lines, l => l.Contains("is compressed and not read", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Compressed_files_set_to_read_once_are_read_to_their_end_once_also_across_restarts()
+    {
+        Compress(_tail.PathOf("audit-2026-12-01T10-00-00.000.log.gz"), "1", "2");
+        TailHarness.AppendEvents(AuditLog, "3");
+        var options = _tail.Options(_tail.PathOf("audit*")) with { CompressedFiles = CompressedFileMode.ReadOnce };
+        _tail.Start(options);
+        await _tail.WaitForEventsAsync(3);
+        await _tail.StopAsync();
+
+        _tail.Start(options);
+        TailHarness.AppendEvents(AuditLog, "4");
+        await _tail.WaitForEventsAsync(4);
+        await _tail.WaitForTwoPollsAsync();
+
+        Assert.Equal(["1", "2", "3", "4"], _tail.AuditIds.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_compressed_copy_of_a_tailed_file_is_recognized_and_only_its_unread_rest_is_taken()
+    {
+        var rotated = _tail.PathOf("audit-2026-12-02T10-00-00.000.log");
+        TailHarness.AppendEvents(AuditLog, "1", "2");
+        _tail.Start(_tail.Options(_tail.PathOf("audit*")) with { CompressedFiles = CompressedFileMode.ReadOnce, ReleaseUnmatchedAfter = TimeSpan.FromMilliseconds(100) });
+        await _tail.WaitForEventsAsync(2);
+
+        // What lumberjack does with compression on: rename, new file, compress the old one, delete it.
+        File.Move(AuditLog, rotated);
+        TailHarness.AppendEvents(AuditLog, "3");
+        await _tail.WaitForEventsAsync(3);
+        Compress(rotated + ".gz", "1", "2");
+        File.Delete(rotated);
+        await _tail.WaitUntilAsync(() => _tail.Counters.Lag.Count == 1, "the rotated file to be let go");
+        await _tail.WaitUntilAsync(() => _tail.Logs.Lines.Any(l => l.Contains("compressed, read to its end", StringComparison.Ordinal)), "the compressed copy to be looked at");
+
+        Assert.Equal(["1", "2", "3"], _tail.AuditIds);
     }
 
     [Fact]
@@ -321,6 +361,12 @@ public sealed class FileTailerTests : IAsyncLifetime
         Assert.Throws<ArgumentOutOfRangeException>(() => (good with { MaxBatchEvents = 0 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (good with { MaxLineBytes = 2048, MaxBatchBytes = 1024 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (good with { PollInterval = TimeSpan.Zero }).Validate());
+    }
+
+    private static void Compress(string path, params string[] auditIds)
+    {
+        using var gzip = new GZipStream(File.Create(path), CompressionLevel.Fastest);
+        gzip.Write(TailHarness.Utf8WithoutBom.GetBytes(string.Concat(auditIds.Select(id => TailHarness.Event(id) + "\n"))));
     }
 
     private static async Task WriteLineAsync(FileStream writer, string line)
