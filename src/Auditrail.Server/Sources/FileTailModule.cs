@@ -13,6 +13,12 @@ namespace Auditrail.Server.Sources;
 /// server runs, resuming from its checkpoint after a restart. It maps no endpoints; its counters join
 /// <c>/metrics</c>.
 /// </summary>
+/// <remarks>
+/// Each batch is appended to the write-ahead log (which returns after fsync) before the checkpoint moves
+/// past it, so no line is lost; a crash between the two appends that one batch again after restart,
+/// and the store drops the repeats by auditID and stage. See <see cref="FileTailer"/> for rotation,
+/// truncation and file identity.
+/// </remarks>
 public sealed class FileTailModule : IServerModule
 {
     private readonly IWriteAheadLog _wal;

@@ -66,6 +66,16 @@ public sealed record FileTailOptions
         }
 
         ArgumentException.ThrowIfNullOrWhiteSpace(CheckpointFile);
+        if (Cluster is not null && string.IsNullOrWhiteSpace(Cluster))
+        {
+            throw new ArgumentException("the cluster name is empty; leave it out to keep events as written", nameof(Cluster));
+        }
+
+        if (Paths.Any(p => Path.GetDirectoryName(p) is { } directory && directory.AsSpan().IndexOfAny('*', '?') >= 0))
+        {
+            throw new ArgumentException("wildcards are supported in file names only, not in directories", nameof(Paths));
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PollInterval, TimeSpan.Zero, nameof(PollInterval));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatchEvents, 1, nameof(MaxBatchEvents));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxLineBytes, 16, nameof(MaxLineBytes));

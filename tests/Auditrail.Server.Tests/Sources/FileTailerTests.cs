@@ -361,6 +361,8 @@ public sealed class FileTailerTests : IAsyncLifetime
         Assert.Throws<ArgumentOutOfRangeException>(() => (good with { MaxBatchEvents = 0 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (good with { MaxLineBytes = 2048, MaxBatchBytes = 1024 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (good with { PollInterval = TimeSpan.Zero }).Validate());
+        Assert.Throws<ArgumentException>(() => (good with { Cluster = " " }).Validate());
+        Assert.Throws<ArgumentException>(() => (good with { Paths = ["/var/log/*/audit.log"] }).Validate());
     }
 
     private static void Compress(string path, params string[] auditIds)
