@@ -77,7 +77,8 @@ public sealed partial class MetricsModule : IServerModule
     internal string Render(IEnumerable<IMetricsSource> sources, ILogger logger)
     {
         var writer = new MetricsWriter();
-        foreach (var source in sources)
+        // Process figures go through the same guard: a module that reused one of their names loses only them.
+        foreach (var source in sources.Append(ProcessMetrics.Instance))
         {
             var mark = writer.Mark();
             try
@@ -94,7 +95,6 @@ public sealed partial class MetricsModule : IServerModule
             }
         }
 
-        ProcessMetrics.Collect(writer);
         writer.Counter("auditrail_metrics_collect_errors_total", "Metric sources that failed while being collected; their samples were left out of that scrape.", CollectErrors);
         return writer.ToString();
     }

@@ -7,12 +7,15 @@ namespace Auditrail.Server.Metrics;
 /// (<c>process_*</c> as the Prometheus client guidelines define them, <c>dotnet_*</c> for the runtime), so
 /// existing dashboards and alerts work unchanged.
 /// </summary>
-internal static class ProcessMetrics
+internal sealed class ProcessMetrics : IMetricsSource
 {
+    /// <summary>The one instance; stateless apart from the start time.</summary>
+    public static readonly ProcessMetrics Instance = new();
+
     /// <summary>Read once: the start time never changes, and Process objects are not free.</summary>
     private static readonly double StartTimeSeconds = ReadStartTime();
 
-    public static void Collect(MetricsWriter writer)
+    public void Collect(MetricsWriter writer)
     {
         using (var process = Process.GetCurrentProcess())
         {

@@ -180,12 +180,7 @@ internal sealed partial class FileTailer
         LogReleased(_logger, file.Path, file.Line, reason);
         if (file.Position is { } position)
         {
-            _finished.Remove(position.Identity);
-            _finished.Add(position.Identity, position with { Complete = file.Compressed });
-            if (_finished.Count > MaxFinished)
-            {
-                _finished.RemoveAt(0);
-            }
+            Remember(position with { Complete = file.Compressed });
         }
 
         if (file.Compressed)
@@ -196,6 +191,16 @@ internal sealed partial class FileTailer
         file.Dispose();
         _files.Remove(file);
         _checkpointDirty = true;
+    }
+
+    private void Remember(TailPosition position)
+    {
+        _finished.Remove(position.Identity);
+        _finished.Add(position.Identity, position);
+        if (_finished.Count > MaxFinished)
+        {
+            _finished.RemoveAt(0);
+        }
     }
 
     private void LoadCheckpoint()
@@ -258,6 +263,8 @@ internal sealed partial class FileTailer
 
         _counters.AddTruncation();
         LogTruncated(_logger, file.Path, file.Offset, length);
+        // copytruncate copied the content first: if a glob matches the copy, it goes on from here, not from its start.
+        Remember(file.Position!);
         file.Offset = 0;
         file.Line = 0;
         file.Identity = identity;
@@ -384,7 +391,8 @@ internal sealed partial class FileTailer
             return;
         }
 
-        var (offset, line) = _unresolved.Remove(identity.Hex, out var saved)
+        // A file let go of earlier (deleted and back, or the copy of one truncated) goes on where it ended.
+        var (offset, line) = _unresolved.Remove(identity.Hex, out var saved) || _finished.Remove(identity.Hex, out saved)
             ? (saved.Offset, saved.Line)
             : _firstPoll && _options.StartAtEnd ? EndOfLastLine(handle) : (0L, 0L);
 

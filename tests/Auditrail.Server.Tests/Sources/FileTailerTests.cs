@@ -170,6 +170,30 @@ public sealed class FileTailerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_copytruncate_the_copy_matched_by_a_glob_yields_only_the_lines_not_read_before_the_truncation()
+    {
+        var tailer = new FileTailer(_tail.Wal, _tail.Options(_tail.PathOf("audit.log*")), TimeProvider.System, _tail.Logs.CreateLogger("tail"), _tail.Counters);
+        TailHarness.AppendEvents(AuditLog, "1");
+        await tailer.PollOnceAsync(CancellationToken.None);
+
+        // logrotate's copytruncate, with a line written after the last poll: copy, then empty in place.
+        TailHarness.AppendEvents(AuditLog, "2");
+        File.Copy(AuditLog, _tail.PathOf("audit.log.1"));
+        await using (var truncate = new FileStream(AuditLog, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+        {
+            truncate.SetLength(0);
+        }
+
+        TailHarness.AppendEvents(AuditLog, "3");
+        await tailer.PollOnceAsync(CancellationToken.None);
+        await tailer.PollOnceAsync(CancellationToken.None);
+
+        Assert.Equal(["2", "3"], _tail.AuditIds.Skip(1).Order(StringComparer.Ordinal));
+        Assert.Equal(3, _tail.AuditIds.Count);
+        Assert.Equal(1, _tail.Counters.Truncations);
+    }
+
+    [Fact]
     public async Task A_file_rewritten_past_its_old_size_between_polls_is_still_seen_as_truncated()
     {
         // Polled by hand, so the rewrite certainly happens between two polls.
