@@ -39,15 +39,12 @@ public sealed class EventWriter : IDisposable
 
     private readonly DuckDBConnection _connection;
     private readonly Action _release;
-    private readonly List<byte[]> _samples = [];
     private readonly List<PendingRow?> _pendingRows = [];
     private readonly Dictionary<string, int> _pendingByAuditId = new(StringComparer.Ordinal);
-    private ZstdSharp.Compressor _compressor;
+    private readonly FrameCompressor _frames;
 
-    /// <summary>Scratch space reused by every event: the stripped JSON and the zstd frame (copied out at its exact size).</summary>
+    /// <summary>Scratch space for the stripped JSON, reused by every event.</summary>
     private byte[] _stripped = [];
-    private byte[] _frame = [];
-    private int _dictionaryId;
     private DateTimeOffset? _receivedMin;
     private DateTimeOffset? _receivedMax;
     private bool _pendingWithoutReceived;
@@ -64,8 +61,8 @@ public sealed class EventWriter : IDisposable
         _release = release;
         BatchSize = batchSize;
         StoreSchema.Execute(_connection, $"CREATE OR REPLACE TEMP TABLE {BatchKeys} (audit_id VARCHAR NOT NULL, stage_rank TINYINT NOT NULL)");
-        (_dictionaryId, var dictionary) = EventCodec.LoadNewest(_connection);
-        _compressor = EventCodec.CreateCompressor(dictionary);
+        var (dictionaryId, dictionary) = EventCodec.LoadNewest(_connection);
+        _frames = new FrameCompressor(dictionaryId, dictionary, trained => EventCodec.Save(_connection, trained));
     }
 
     public int BatchSize { get; }
@@ -102,8 +99,8 @@ public sealed class EventWriter : IDisposable
             auditEvent.AuthorizationReason,
             auditEvent.RequestUri,
             auditEvent.Level.ToWireName(),
-            Compress(EventFields.Strip(auditEvent.Json.Span, new(auditEvent.AuditId ?? string.Empty, auditEvent.RequestUri, auditEvent.Verb, auditEvent.UserAgent, auditEvent.RequestReceivedTimestamp, auditEvent.Time), ref _stripped)),
-            _dictionaryId);
+            _frames.Compress(EventFields.Strip(auditEvent.Json.Span, new(auditEvent.AuditId ?? string.Empty, auditEvent.RequestUri, auditEvent.Verb, auditEvent.UserAgent, auditEvent.RequestReceivedTimestamp, auditEvent.Time), ref _stripped)),
+            _frames.DictionaryId); // after Compress, which may have switched to a new dictionary
         _received++;
         TrackReceived(auditEvent.RequestReceivedTimestamp);
         Keep(row);
@@ -215,39 +212,10 @@ public sealed class EventWriter : IDisposable
         finally
         {
             _disposed = true;
-            _compressor.Dispose();
+            _frames.Dispose();
             _connection.Dispose();
             _release();
         }
-    }
-
-    /// <summary>
-    /// One zstd frame per event. Until the store has a dictionary, the first events are compressed
-    /// without one and kept as samples; at <see cref="EventCodec.TrainingSamples"/> a dictionary is
-    /// trained, stored, and used from the next event on.
-    /// </summary>
-    private byte[] Compress(ReadOnlySpan<byte> json)
-    {
-        if (_dictionaryId == 0 && _samples.Count < EventCodec.TrainingSamples)
-        {
-            _samples.Add(json.ToArray());
-            if (_samples.Count == EventCodec.TrainingSamples && EventCodec.Train(_samples) is { } dictionary)
-            {
-                _dictionaryId = EventCodec.Save(_connection, dictionary);
-                _compressor.Dispose();
-                _compressor = EventCodec.CreateCompressor(dictionary);
-                _samples.Clear();
-                return Compress(json);
-            }
-        }
-
-        var bound = ZstdSharp.Compressor.GetCompressBound(json.Length);
-        if (_frame.Length < bound)
-        {
-            _frame = new byte[Math.Max(bound, _frame.Length * 2)];
-        }
-
-        return _frame.AsSpan(0, _compressor.Wrap(json, _frame)).ToArray();
     }
 
     private void TrackReceived(DateTimeOffset? received)
