@@ -178,7 +178,9 @@ public sealed partial class AuditPipeline
             }
             else
             {
-                // A crash: nothing queued is delivered, as after kill -9; the next start re-publishes it.
+                // A crash: nothing half-processed is stored and nothing queued is delivered, as after
+                // kill -9; the next start reads the batch again and re-publishes what was committed.
+                writer.DiscardPending();
                 dispatcher.Abort();
                 await dispatcher.DisposeAsync().ConfigureAwait(false);
             }
@@ -247,52 +249,78 @@ public sealed partial class AuditPipeline
         var batch = new WalBatch();
         var stage = new OrderedStage(engine, writer, Status, _logger);
         var reader = new ParallelAuditLogReader(workers: _options.Workers);
-        var records = _wal.ReadAsync(checkpoint, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        await using var _ = records.ConfigureAwait(false);
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var records = _wal.ReadAsync(checkpoint, reading.Token).GetAsyncEnumerator(reading.Token);
         Task<bool>? move = null;
-        while (true)
+        try
         {
-            move ??= records.MoveNextAsync().AsTask();
-            if (!move.IsCompleted)
+            while (true)
             {
-                await WaitForRecordAsync(move, writer, dispatcher, tracker, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (!await move.ConfigureAwait(false))
-            {
-                return;
-            }
-
-            // Take what the log already holds, up to the batch limits; an idle log commits at once.
-            var started = _time.GetTimestamp();
-            var ended = false;
-            Add(batch, records.Current);
-            move = null;
-            while (batch.Events < _options.MaxEventsPerCommit && _time.GetElapsedTime(started) < _options.FlushInterval)
-            {
-                move = records.MoveNextAsync().AsTask();
+                move ??= records.MoveNextAsync().AsTask();
                 if (!move.IsCompleted)
                 {
-                    break;
+                    await WaitForRecordAsync(move, writer, dispatcher, tracker, cancellationToken).ConfigureAwait(false);
                 }
 
                 if (!await move.ConfigureAwait(false))
                 {
-                    ended = true;
-                    break;
+                    return;
                 }
 
+                // Take what the log already holds, up to the batch limits; an idle log commits at once.
+                var started = _time.GetTimestamp();
+                var ended = false;
                 Add(batch, records.Current);
                 move = null;
-            }
+                while (batch.Events < _options.MaxEventsPerCommit && _time.GetElapsedTime(started) < _options.FlushInterval)
+                {
+                    move = records.MoveNextAsync().AsTask();
+                    if (!move.IsCompleted)
+                    {
+                        break;
+                    }
 
-            await CommitBatchAsync(batch, reader, stage, engine, writer, dispatcher, responses, tracker).ConfigureAwait(false);
-            batch.Clear();
-            if (ended)
-            {
-                return;
+                    if (!await move.ConfigureAwait(false))
+                    {
+                        ended = true;
+                        break;
+                    }
+
+                    Add(batch, records.Current);
+                    move = null;
+                }
+
+                await CommitBatchAsync(batch, reader, stage, engine, writer, dispatcher, responses, tracker).ConfigureAwait(false);
+                batch.Clear();
+                if (ended)
+                {
+                    return;
+                }
             }
         }
+        finally
+        {
+            await CloseLogAsync(records, move, reading).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>An async enumerator cannot be disposed while a read is pending: the read is cancelled and awaited first.</summary>
+    private static async Task CloseLogAsync(IAsyncEnumerator<WalRecord> records, Task<bool>? move, CancellationTokenSource reading)
+    {
+        await reading.CancelAsync().ConfigureAwait(false);
+        if (move is not null)
+        {
+            try
+            {
+                await move.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Expected: cancelled just above.
+            }
+        }
+
+        await records.DisposeAsync().ConfigureAwait(false);
     }
 
     private void Add(WalBatch batch, in WalRecord record)

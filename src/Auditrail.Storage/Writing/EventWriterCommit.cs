@@ -67,6 +67,20 @@ public sealed partial class EventWriter
         }
     }
 
+    /// <summary>
+    /// Forgets the events appended since the last commit without storing them, for a producer that
+    /// failed in the middle of a batch: <see cref="Dispose"/> would otherwise merge them without their
+    /// checkpoint, and the producer would read them again after its restart.
+    /// </summary>
+    public void DiscardPending()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _pendingRows.Clear();
+        _pendingByAuditId.Clear();
+        _receivedMin = _receivedMax = null;
+        _pendingWithoutReceived = false;
+    }
+
     /// <summary>The position last committed under <paramref name="name"/> by <see cref="Commit"/>, or null when none was.</summary>
     public long? ReadCheckpoint(string name)
     {

@@ -51,6 +51,22 @@ public sealed class EventWriterCommitTests
         Assert.Equal(1, store.Store.GetInfo().Events);
     }
 
+    [Fact]
+    public void Discarded_events_are_not_stored_when_the_writer_is_disposed()
+    {
+        using var store = new TempStore();
+        using (var writer = store.Store.OpenWriter(batchSize: int.MaxValue))
+        {
+            AppendLines(writer, Event("kept", Start));
+            writer.Commit([], [new Checkpoint("pipeline", 1)]);
+            AppendLines(writer, Event("half-a-batch", Start.AddSeconds(1)));
+            writer.DiscardPending();
+        }
+
+        Assert.Equal(1, store.Store.GetInfo().Events);
+        Assert.Null(store.Store.GetEvent("half-a-batch"));
+    }
+
     private static Alert MakeAlert(string id, string auditId) => new()
     {
         Id = id,
