@@ -357,6 +357,7 @@ public sealed partial class AuditPipeline
         AlertDispatcher dispatcher, ResponseRunner? responses, DeliveryTracker tracker)
     {
         // Not cancellable: a batch is processed and committed whole, or (after a crash) not at all.
+        var started = _time.GetTimestamp();
         stage.Begin(batch);
         var created = new ConcurrentBag<MatchAnalyzer>();
         reader.ReadBytes(batch.Payload, "wal", () =>
@@ -372,7 +373,9 @@ public sealed partial class AuditPipeline
 
         var sequence = batch.LastSequence;
         tracker.Advance(dispatcher.Snapshot());
+        var processed = _time.GetTimestamp();
         writer.Commit(stage.Alerts, [new Checkpoint(CheckpointName, sequence), new Checkpoint(DeliveredCheckpointName, tracker.Delivered)]);
+        Status.AddTime(_time.GetElapsedTime(started, processed), _time.GetElapsedTime(processed));
         Status.Committed(sequence, _time.GetUtcNow(), stage.Events, stage.EventsByStage, stage.Alerts.Count, engine.StateKeys, engine.EvictedKeys);
         await Step(PipelineStep.Committed, sequence).ConfigureAwait(false);
 

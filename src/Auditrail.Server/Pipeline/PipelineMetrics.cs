@@ -42,6 +42,9 @@ internal sealed class PipelineMetrics(AuditPipeline pipeline) : IMetricsSource
             writer.Counter("auditrail_pipeline_response_actions_total", "Automated response actions by outcome.", actions, ("outcome", outcome.ToString().ToLowerInvariant()));
         }
 
+        writer.Counter("auditrail_pipeline_process_seconds_total", "Time spent decoding, detecting and preparing rows.", status.ProcessTime.TotalSeconds);
+        writer.Counter("auditrail_pipeline_commit_seconds_total", "Time spent in store transactions.", status.CommitTime.TotalSeconds);
+        writer.Counter("auditrail_pipeline_commits_total", "Store transactions committed.", status.Commits);
         writer.Gauge("auditrail_pipeline_wal_pending_bytes", "Write-ahead-log bytes not yet released by the pipeline.", pipeline.WalPendingBytes);
         writer.Gauge("auditrail_pipeline_checkpoint_lag_records", "Write-ahead-log records appended but not yet committed to the store.", pipeline.CheckpointLag);
         writer.Gauge("auditrail_pipeline_processed_sequence", "The newest write-ahead-log sequence committed to the store.", status.ProcessedSequence);

@@ -45,6 +45,8 @@ public sealed class PipelineStatus
     private long _stateKeys;
     private long _stateEvictions;
     private long _commits;
+    private long _processTicks;
+    private long _commitTicks;
     private int _phase;
 
     internal PipelineStatus(IReadOnlyList<string> ruleNames)
@@ -88,6 +90,12 @@ public sealed class PipelineStatus
     /// <summary>Store transactions committed.</summary>
     public long Commits => Interlocked.Read(ref _commits);
 
+    /// <summary>Time spent decoding, detecting and preparing rows (the parallel read and the ordered stage).</summary>
+    public TimeSpan ProcessTime => TimeSpan.FromTicks(Interlocked.Read(ref _processTicks));
+
+    /// <summary>Time spent in store transactions.</summary>
+    public TimeSpan CommitTime => TimeSpan.FromTicks(Interlocked.Read(ref _commitTicks));
+
     /// <summary>Keys held by stateful rules after the last commit.</summary>
     public long StateKeys => Interlocked.Read(ref _stateKeys);
 
@@ -114,6 +122,12 @@ public sealed class PipelineStatus
     {
         Failure = failure;
         SetPhase(PipelinePhase.Stopped);
+    }
+
+    internal void AddTime(TimeSpan process, TimeSpan commit)
+    {
+        Interlocked.Add(ref _processTicks, process.Ticks);
+        Interlocked.Add(ref _commitTicks, commit.Ticks);
     }
 
     internal void AddReceived(int events) => Interlocked.Add(ref _eventsReceived, events);
