@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using Auditrail.Core.Model;
 using Auditrail.Core.Reading;
 using Auditrail.Detection.Engine;
@@ -243,11 +244,49 @@ public sealed partial class AuditPipeline
         }
     }
 
+    /// <summary>
+    /// Reads, decodes and detects here; commits on the store stage, which works on one batch while this
+    /// loop detects the next. At most one detected batch waits between them, which bounds memory.
+    /// </summary>
     private async Task ProcessLogAsync(long checkpoint, DetectionEngine engine, EventWriter writer, AlertDispatcher dispatcher, ResponseRunner? responses,
         DeliveryTracker tracker, CancellationToken cancellationToken)
     {
+        var detected = Channel.CreateBounded<DetectedBatch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var storeStage = new StoreStage(writer, _wal, dispatcher, responses, tracker, Status, _time, _options.FlushInterval, Step);
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var storing = Task.Run(async () =>
+        {
+            try
+            {
+                await storeStage.RunAsync(detected.Reader).ConfigureAwait(false);
+            }
+            finally
+            {
+                // A failed store stage stops the reading too; after a graceful end this changes nothing.
+                await reading.CancelAsync().ConfigureAwait(false);
+            }
+        }, CancellationToken.None);
+
+        try
+        {
+            await DetectLogAsync(checkpoint, engine, detected.Writer, reading.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The store stage failed and stopped the reading: its failure is the one to report (below).
+        }
+        finally
+        {
+            // Batches already detected are whole: the store stage commits them before it ends.
+            detected.Writer.TryComplete();
+            await storing.ConfigureAwait(false);
+        }
+    }
+
+    private async Task DetectLogAsync(long checkpoint, DetectionEngine engine, ChannelWriter<DetectedBatch> detected, CancellationToken cancellationToken)
+    {
         var batch = new WalBatch();
-        var stage = new OrderedStage(engine, writer, Status, _logger);
+        var stage = new OrderedStage(engine, Status, _logger);
         var reader = new ParallelAuditLogReader(workers: _options.Workers);
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var records = _wal.ReadAsync(checkpoint, reading.Token).GetAsyncEnumerator(reading.Token);
@@ -257,11 +296,6 @@ public sealed partial class AuditPipeline
             while (true)
             {
                 move ??= records.MoveNextAsync().AsTask();
-                if (!move.IsCompleted)
-                {
-                    await WaitForRecordAsync(move, writer, dispatcher, tracker, cancellationToken).ConfigureAwait(false);
-                }
-
                 if (!await move.ConfigureAwait(false))
                 {
                     return;
@@ -290,8 +324,9 @@ public sealed partial class AuditPipeline
                     move = null;
                 }
 
-                await CommitBatchAsync(batch, reader, stage, engine, writer, dispatcher, responses, tracker).ConfigureAwait(false);
+                var detectedBatch = Detect(batch, reader, stage, engine);
                 batch.Clear();
+                await detected.WriteAsync(detectedBatch, cancellationToken).ConfigureAwait(false);
                 if (ended)
                 {
                     return;
@@ -329,34 +364,9 @@ public sealed partial class AuditPipeline
         Status.AddReceived(record.Events);
     }
 
-    /// <summary>
-    /// Waits for the log's next record. Meanwhile, every flush interval, records how far the sinks have
-    /// settled, so an idle pipeline does not leave delivered alerts to be re-published at the next start.
-    /// </summary>
-    private async Task WaitForRecordAsync(Task<bool> move, EventWriter writer, AlertDispatcher dispatcher, DeliveryTracker tracker, CancellationToken cancellationToken)
+    /// <summary>Decodes and matches on the workers, applies in order here; not cancellable, so a batch is detected whole.</summary>
+    private DetectedBatch Detect(WalBatch batch, ParallelAuditLogReader reader, OrderedStage stage, DetectionEngine engine)
     {
-        while (!move.IsCompleted && tracker.Delivered < Status.ProcessedSequence)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var delay = Task.Delay(_options.FlushInterval, _time, tick.Token);
-            if (await Task.WhenAny(move, delay).ConfigureAwait(false) == move)
-            {
-                await tick.CancelAsync().ConfigureAwait(false);
-                return;
-            }
-
-            if (tracker.Advance(dispatcher.Snapshot()))
-            {
-                writer.Commit([], [new Checkpoint(DeliveredCheckpointName, tracker.Delivered)]);
-            }
-        }
-    }
-
-    private async Task CommitBatchAsync(WalBatch batch, ParallelAuditLogReader reader, OrderedStage stage, DetectionEngine engine, EventWriter writer,
-        AlertDispatcher dispatcher, ResponseRunner? responses, DeliveryTracker tracker)
-    {
-        // Not cancellable: a batch is processed and committed whole, or (after a crash) not at all.
         var started = _time.GetTimestamp();
         stage.Begin(batch);
         var created = new ConcurrentBag<MatchAnalyzer>();
@@ -371,25 +381,7 @@ public sealed partial class AuditPipeline
             _analyzers.Add(analyzer);
         }
 
-        var sequence = batch.LastSequence;
-        tracker.Advance(dispatcher.Snapshot());
-        var processed = _time.GetTimestamp();
-        writer.Commit(stage.Alerts, [new Checkpoint(CheckpointName, sequence), new Checkpoint(DeliveredCheckpointName, tracker.Delivered)]);
-        Status.AddTime(_time.GetElapsedTime(started, processed), _time.GetElapsedTime(processed));
-        Status.Committed(sequence, _time.GetUtcNow(), stage.Events, stage.EventsByStage, stage.Alerts.Count, engine.StateKeys, engine.EvictedKeys);
-        await Step(PipelineStep.Committed, sequence).ConfigureAwait(false);
-
-        _wal.Release(sequence);
-        await Step(PipelineStep.Released, sequence).ConfigureAwait(false);
-
-        foreach (var (_, alert) in stage.Alerts)
-        {
-            dispatcher.Publish(alert);
-            responses?.Enqueue(alert);
-        }
-
-        tracker.Published(sequence, stage.Alerts.Count);
-        await Step(PipelineStep.Published, sequence).ConfigureAwait(false);
+        return new DetectedBatch(batch.LastSequence, stage.Events, stage.Alerts, stage.EventsByStage, engine.StateKeys, engine.EvictedKeys, _time.GetElapsedTime(started));
     }
 
     private ValueTask Step(PipelineStep step, long sequence) => StepHook?.Invoke(step, sequence) ?? ValueTask.CompletedTask;

@@ -24,44 +24,44 @@ internal sealed class MatchAnalyzer(RuleSet rules) : IEventAnalyzer<RuleMatch[]>
 
 /// <summary>
 /// The stateful half, on one thread in log order: applies the matches (request dedup, thresholds and
-/// other keyed state), names each alert after the record it came from, and hands events to the store's
-/// writer, which keeps them pending until the batch is committed.
+/// other keyed state), names each alert after the record it came from, and keeps a detached copy of
+/// each event for the store stage.
 /// </summary>
 internal sealed partial class OrderedStage : IOrderedEventHandler<RuleMatch[]>
 {
     private readonly DetectionEngine _engine;
-    private readonly EventWriter _writer;
     private readonly PipelineStatus _status;
     private readonly ILogger _logger;
     private readonly Action<Alert> _emit;
-    private readonly long[] _byStage = new long[Enum.GetValues<AuditStage>().Length];
     private WalBatch _batch = null!;
     private int _record;
     private long _sequence;
     private int _alertIndex;
 
-    public OrderedStage(DetectionEngine engine, EventWriter writer, PipelineStatus status, ILogger logger)
+    public OrderedStage(DetectionEngine engine, PipelineStatus status, ILogger logger)
     {
-        (_engine, _writer, _status, _logger) = (engine, writer, status, logger);
+        (_engine, _status, _logger) = (engine, status, logger);
         _emit = Emit; // one delegate for the pipeline's life, not one per event
     }
 
     /// <summary>The batch's alerts, each with the sequence of the record that raised it.</summary>
-    public List<SequencedAlert> Alerts { get; } = [];
+    public List<SequencedAlert> Alerts { get; private set; } = [];
 
-    public long Events { get; private set; }
+    /// <summary>The batch's events, owning their bytes (the reader reuses its instances).</summary>
+    public List<AuditEvent> Events { get; private set; } = [];
 
-    public ReadOnlySpan<long> EventsByStage => _byStage;
+    public long[] EventsByStage { get; private set; } = [];
 
+    /// <summary>Starts a batch; the lists of the previous one now belong to the store stage.</summary>
     public void Begin(WalBatch batch)
     {
         _batch = batch;
         _record = 0;
         _sequence = 0;
         _alertIndex = 0;
-        Alerts.Clear();
-        Events = 0;
-        Array.Clear(_byStage);
+        Alerts = [];
+        Events = new List<AuditEvent>((int)Math.Min(batch.Events, 1 << 20));
+        EventsByStage = new long[Enum.GetValues<AuditStage>().Length];
     }
 
     public void OnEvent(AuditEvent auditEvent, in RecordLocation location, RuleMatch[] analysis)
@@ -74,15 +74,14 @@ internal sealed partial class OrderedStage : IOrderedEventHandler<RuleMatch[]>
             _alertIndex = 0;
         }
 
-        Events++;
-        _byStage[(int)auditEvent.Stage]++;
+        EventsByStage[(int)auditEvent.Stage]++;
         foreach (var match in analysis)
         {
             _status.AddRuleMatch(match.Rule.Ordinal);
         }
 
         _engine.Apply(auditEvent, analysis, _emit);
-        _writer.Append(auditEvent);
+        Events.Add(auditEvent.Detach());
     }
 
     public void OnDiagnostic(ReadDiagnostic diagnostic)
