@@ -68,7 +68,7 @@ public sealed partial class AuditPipeline
     private readonly PipelineOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ConcurrentBag<MatchAnalyzer> _analyzers = [];
+    private readonly ConcurrentBag<RuleMatchAnalyzer> _analyzers = [];
     private AlertDispatcher? _dispatcher;
 
     public AuditPipeline(IWriteAheadLog wal, IEventStore store, PipelineOptions options, TimeProvider time, ILogger logger)
@@ -369,10 +369,10 @@ public sealed partial class AuditPipeline
     {
         var started = _time.GetTimestamp();
         stage.Begin(batch);
-        var created = new ConcurrentBag<MatchAnalyzer>();
+        var created = new ConcurrentBag<RuleMatchAnalyzer>();
         reader.ReadBytes(batch.Payload, "wal", () =>
         {
-            var analyzer = _analyzers.TryTake(out var pooled) ? pooled : new MatchAnalyzer(_options.Rules);
+            var analyzer = _analyzers.TryTake(out var pooled) ? pooled : new RuleMatchAnalyzer(_options.Rules);
             created.Add(analyzer);
             return analyzer;
         }, stage, CancellationToken.None);

@@ -1,26 +1,10 @@
 using Auditrail.Core.Model;
 using Auditrail.Core.Reading;
 using Auditrail.Detection.Engine;
-using Auditrail.Detection.Rules;
 using Auditrail.Storage.Writing;
 using Microsoft.Extensions.Logging;
 
 namespace Auditrail.Server.Pipeline;
-
-/// <summary>The stateless half on a decode worker: which rules' conditions hold. One per worker thread.</summary>
-internal sealed class MatchAnalyzer(RuleSet rules) : IEventAnalyzer<RuleMatch[]>
-{
-    private readonly RuleMatcher _matcher = new(rules);
-    private readonly List<RuleMatch> _matches = [];
-
-    /// <summary>Most events match nothing and allocate nothing.</summary>
-    public RuleMatch[] Analyze(AuditEvent auditEvent, in RecordLocation location)
-    {
-        _matches.Clear();
-        _matcher.Match(auditEvent, _matches);
-        return _matches.Count == 0 ? [] : [.. _matches];
-    }
-}
 
 /// <summary>
 /// The stateful half, on one thread in log order: applies the matches (request dedup, thresholds and

@@ -96,7 +96,7 @@ public sealed partial class EventWriter
         ObjectDisposedException.ThrowIf(_disposed, this);
         using var command = _connection.CreateCommand();
         command.CommandText = $"""
-            SELECT {AlertColumns}, alert_id, source_sequence FROM alerts
+            SELECT {RowReader.AlertColumns}, window_seconds, alert_id, source_sequence FROM alerts
             WHERE source_sequence > $1 AND source_sequence <= $2
             ORDER BY source_sequence, rowid
             """;
@@ -106,27 +106,28 @@ public sealed partial class EventWriter
         var alerts = new List<SequencedAlert>();
         while (reader.Read())
         {
+            var stored = RowReader.ReadAlert(reader);
             var alert = new Alert
             {
-                Time = RowReader.Time(reader, 0),
-                Cluster = RowReader.Text(reader, 1),
-                Rule = RowReader.Text(reader, 2) ?? string.Empty,
-                Severity = SeverityNames.TryParse(RowReader.Text(reader, 3) ?? string.Empty, out var severity) ? severity : (Severity)reader.GetFieldValue<sbyte>(4),
-                Identity = RowReader.Text(reader, 5),
-                IdentityKind = RowReader.Text(reader, 6),
-                Impersonator = RowReader.Text(reader, 7),
-                Target = RowReader.Text(reader, 8),
-                Verb = RowReader.Text(reader, 9),
-                SourceIp = RowReader.Text(reader, 10),
-                Message = RowReader.Text(reader, 11) ?? string.Empty,
-                Detail = RowReader.Text(reader, 12),
-                Tags = RowReader.Strings(reader, 13),
-                AuditIds = RowReader.Strings(reader, 15),
-                Count = (int)RowReader.Long(reader, 16),
-                Window = reader.IsDBNull(17) ? null : TimeSpan.FromSeconds(reader.GetDouble(17)),
-                Id = RowReader.Text(reader, 18),
+                Id = RowReader.Text(reader, 16),
+                Rule = stored.Rule,
+                Severity = SeverityNames.TryParse(stored.Severity, out var severity) ? severity : Severity.Medium,
+                Time = stored.Time,
+                Cluster = stored.Cluster,
+                Identity = stored.Identity,
+                IdentityKind = stored.IdentityKind,
+                Impersonator = stored.Impersonator,
+                Target = stored.Target,
+                Verb = stored.Verb,
+                SourceIp = stored.SourceIp,
+                Message = stored.Message,
+                Detail = stored.Detail,
+                Tags = stored.Tags,
+                AuditIds = stored.AuditIds,
+                Count = stored.Count,
+                Window = reader.IsDBNull(15) ? null : TimeSpan.FromSeconds(reader.GetDouble(15)),
             };
-            alerts.Add(new SequencedAlert(RowReader.Long(reader, 19), alert));
+            alerts.Add(new SequencedAlert(RowReader.Long(reader, 17), alert));
         }
 
         return alerts;

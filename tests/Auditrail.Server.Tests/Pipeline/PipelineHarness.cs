@@ -5,6 +5,7 @@ using Auditrail.Detection.Engine;
 using Auditrail.Detection.Rules;
 using Auditrail.Detection.Sinks;
 using Auditrail.Server.Pipeline;
+using Auditrail.Detection.Tests.Support;
 using Auditrail.Server.Tests.Support;
 using Auditrail.Storage;
 using Microsoft.Extensions.Logging;
@@ -37,7 +38,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
 
     public PipelineHarness(string rulesYaml = RulesYaml)
     {
-        Rules = CompileRules(rulesYaml);
+        Rules = Scenario.Rules(rulesYaml);
         StorePath = Path.Combine(_folder, "audit.duckdb");
         FileSinkPath = Path.Combine(_folder, "alerts.jsonl");
         Store = DuckDbEventStore.Open(new StoreOptions(StorePath) { MemoryLimitBytes = 256L << 20, Threads = 1 });
@@ -59,16 +60,6 @@ internal sealed class PipelineHarness : IAsyncDisposable
     public CapturingLoggerProvider Logs { get; } = new();
 
     public AuditPipeline? Pipeline { get; private set; }
-
-    public static RuleSet CompileRules(string rulesYaml)
-    {
-        var loader = new RulePackLoader();
-        loader.LoadText($"apiVersion: auditrail.io/v1alpha1\nkind: RulePack\nmetadata: {{name: t}}\n{rulesYaml}", "t.yaml");
-        var diagnostics = new List<RuleDiagnostic>(loader.Diagnostics);
-        var rules = RuleSet.Compile(loader.Build(), diagnostics);
-        Assert.Empty(diagnostics);
-        return rules;
-    }
 
     /// <summary>An audit event line as the webhook intake queues it (cluster stamped); <paramref name="at"/> is seconds after <see cref="Start"/>.</summary>
     public static string Event(string auditId, double at, string verb = "get", string resource = "pods", string name = "web", int code = 200,
