@@ -89,6 +89,41 @@ public sealed class AuditPipelineTests
     }
 
     [Fact]
+    public async Task Repeated_crashes_at_every_step_leave_the_store_and_the_file_sink_with_every_event_and_alert_once()
+    {
+        await using var harness = new PipelineHarness();
+        const int records = 12;
+        for (var r = 0; r < records; r++)
+        {
+            await harness.Wal.AppendLinesAsync(Event($"s{r}", r, resource: "secrets", name: $"s{r}"), Event($"p{r}", r + 0.5));
+        }
+
+        // Small batches, and a crash at each step in turn, each a few records further on.
+        PipelineStep[] crashes = [PipelineStep.Committed, PipelineStep.Released, PipelineStep.Published];
+        for (var i = 0; i < crashes.Length; i++)
+        {
+            var crashAt = crashes[i];
+            var after = 3 * (i + 1);
+            await harness.StartAsync(
+                _ => (step, sequence) => step == crashAt && sequence >= after ? throw new SimulatedCrashException() : ValueTask.CompletedTask,
+                options => options with { MaxEventsPerCommit = 4 });
+            await harness.WaitForCrashAsync();
+        }
+
+        await harness.StartAsync(configure: options => options with { MaxEventsPerCommit = 4 });
+        await harness.WaitForProcessedAsync(records);
+        List<string?> expected = [.. Enumerable.Range(1, records).Select(r => $"{r}-0")];
+        await WaitUntil(() => harness.FileSinkIds().Count >= records);
+        await harness.StopAsync();
+
+        Assert.Equal(2 * records, harness.StoredEvents);
+        Assert.Equal(expected, harness.StoredAlertIds());
+        Assert.Equal(expected, harness.FileSinkIds());
+        Assert.Equal(expected.Order(StringComparer.Ordinal), harness.Captured.Select(a => a.Id).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(records, harness.Wal.ReleasedSequence);
+    }
+
+    [Fact]
     public async Task A_threshold_that_straddles_a_restart_fires_as_it_would_have_without_one()
     {
         string[] first = [Event("f1", 0, code: 401), Event("f2", 10, code: 401)];
