@@ -71,6 +71,11 @@ public sealed partial class AuditPipeline
     private readonly ConcurrentBag<RuleMatchAnalyzer> _analyzers = [];
     private AlertDispatcher? _dispatcher;
 
+    /// <param name="wal">Read from the store's checkpoint on; released as batches are committed.</param>
+    /// <param name="store">Opened for writing (its single writer) for as long as <see cref="RunAsync"/> runs.</param>
+    /// <param name="options">Rules, sinks, responses and batching.</param>
+    /// <param name="time">The clock for flush intervals, drain timeouts and commit times; event windows use event time.</param>
+    /// <param name="logger">Where bad records, recovery and failures are logged (never event contents).</param>
     public AuditPipeline(IWriteAheadLog wal, IEventStore store, PipelineOptions options, TimeProvider time, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(wal);

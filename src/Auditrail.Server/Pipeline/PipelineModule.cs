@@ -13,10 +13,17 @@ namespace Auditrail.Server.Pipeline;
 /// <summary>
 /// Runs the live pipeline (<see cref="AuditPipeline"/>: write-ahead log → decode, redact, detect → store →
 /// sinks and responses) in the server as a background service, with a readiness check that fails until
-/// recovery is done and the pipeline's counters on <c>/metrics</c>. It maps no endpoints.
+/// recovery is done and the pipeline's counters on <c>/metrics</c>. It maps no endpoints. The guarantees
+/// (exactly once into the store, alerts re-published after a restart under stable ids) are those of
+/// <see cref="AuditPipeline"/>; for the file sink to hold each alert once, open it with
+/// <see cref="Detection.Sinks.JsonLinesAlertSink.ResumeFile"/>.
 /// </summary>
+/// <param name="wal">The queue the webhook and file tailing append to; the pipeline is its only reader.</param>
+/// <param name="store">Where events and alerts are committed; the pipeline holds its single writer while it runs.</param>
+/// <param name="options">Rules, sinks, responses and batching.</param>
 public sealed class PipelineModule(IWriteAheadLog wal, IEventStore store, PipelineOptions options) : IServerModule
 {
+    /// <inheritdoc />
     public void ConfigureServices(IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -27,6 +34,7 @@ public sealed class PipelineModule(IWriteAheadLog wal, IEventStore store, Pipeli
         services.AddSingleton<IMetricsSource, PipelineMetrics>();
     }
 
+    /// <inheritdoc />
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
     }
