@@ -24,7 +24,7 @@ namespace Auditrail.Storage.Writing;
 /// the transaction: no staging copy, no window function or sort over the event payloads.
 /// Not thread-safe: one thread appends.
 /// </remarks>
-public sealed class EventWriter : IDisposable
+public sealed partial class EventWriter : IDisposable
 {
     /// <summary>
     /// Records per merge: two of DuckDB's row groups (122,880 rows each). A transaction that appends at
@@ -115,24 +115,14 @@ public sealed class EventWriter : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         using var command = _connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO alerts
+        command.CommandText = $"""
+            INSERT INTO alerts ({AlertColumns})
             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::VARCHAR[], $15, $16::VARCHAR[], $17, $18
             WHERE NOT EXISTS (
                 SELECT 1 FROM alerts
                 WHERE rule = $3 AND time IS NOT DISTINCT FROM $1 AND audit_id IS NOT DISTINCT FROM $15 AND identity IS NOT DISTINCT FROM $6)
             """;
-        object?[] values =
-        [
-            alert.Time, alert.Cluster, alert.Rule, alert.Severity.ToWireName(), (sbyte)alert.Severity,
-            alert.Identity, alert.IdentityKind, alert.Impersonator, alert.Target, alert.Verb, alert.SourceIp, alert.Message, alert.Detail,
-            alert.Tags.ToList(), alert.AuditIds.Count > 0 ? alert.AuditIds[0] : null, alert.AuditIds.ToList(), alert.Count, alert.Window?.TotalSeconds,
-        ];
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new DuckDBParameter(value ?? DBNull.Value));
-        }
-
+        AddParameters(command, AlertValues(alert));
         _alerts += command.ExecuteNonQuery();
     }
 
@@ -140,7 +130,7 @@ public sealed class EventWriter : IDisposable
     public void Flush()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_pendingByAuditId.Count == 0)
+        if (_pendingByAuditId.Count == 0 && _inCommit is null)
         {
             return;
         }
@@ -187,6 +177,7 @@ public sealed class EventWriter : IDisposable
                 }
             }
 
+            _inCommit?.Invoke();
             transaction.Commit();
         }
 
