@@ -338,7 +338,8 @@ public sealed class FileTailerTests : IAsyncLifetime
     {
         await using var writer = new FileStream(AuditLog, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
         await WriteLineAsync(writer, TailHarness.Event("1"));
-        _tail.Start(_tail.Options(AuditLog) with { ReleaseUnmatchedAfter = TimeSpan.FromMilliseconds(500) });
+        // Long enough that the line written after the delete is certainly read before the file is let go, even on a loaded machine.
+        _tail.Start(_tail.Options(AuditLog) with { ReleaseUnmatchedAfter = TimeSpan.FromSeconds(3) });
         await _tail.WaitForEventsAsync(1);
 
         File.Delete(AuditLog);
