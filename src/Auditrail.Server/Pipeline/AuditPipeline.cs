@@ -165,6 +165,9 @@ public sealed partial class AuditPipeline
             try
             {
                 await ProcessLogAsync(checkpoint, engine, writer, dispatcher, responses, tracker, cancellationToken).ConfigureAwait(false);
+
+                // The log ended its enumeration (it was closed first at shutdown): a stop like any other.
+                graceful = true;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
