@@ -206,12 +206,13 @@ public sealed partial class AuditPipeline
     {
         Status.SetPhase(PipelinePhase.Starting);
         var checkpoint = writer.ReadCheckpoint(CheckpointName) ?? 0;
-        if (checkpoint > _wal.LastSequence)
+        var known = Math.Max(_wal.LastSequence, _wal.ReleasedSequence);
+        if (checkpoint > known)
         {
-            // Sequences are never reused, so a log behind the store is a new log (its folder was replaced):
-            // reading from the checkpoint would skip all of it.
-            LogLogBehindStore(_logger, _wal.LastSequence, checkpoint);
-            checkpoint = Math.Max(0, _wal.ReleasedSequence);
+            // Sequences are never reused, so a log that knows of nothing up to the store's checkpoint is a new
+            // log (its folder was replaced): reading from the checkpoint would skip all of it.
+            LogLogBehindStore(_logger, known, checkpoint);
+            checkpoint = known;
         }
         else if (checkpoint > _wal.ReleasedSequence)
         {
