@@ -112,7 +112,10 @@ internal sealed class PipelineHarness : IAsyncDisposable
         _stop = new CancellationTokenSource();
         _run = pipeline.RunAsync(_stop.Token);
         await WaitUntil(() => pipeline.Status.Recovered || _run.IsCompleted);
-        Assert.True(pipeline.Status.Recovered, pipeline.Status.Failure?.ToString());
+
+        // A test's injected crash may already have come: on a busy machine this thread can be slower
+        // than the pipeline's first batch.
+        Assert.True(pipeline.Status.Recovered || pipeline.Status.Failure is SimulatedCrashException, pipeline.Status.Failure?.ToString());
         return pipeline;
     }
 
