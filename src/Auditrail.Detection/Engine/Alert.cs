@@ -11,7 +11,7 @@ public sealed record Alert
     /// <summary>
     /// A stable identifier given by the producer when the alert is durably recorded (the serve pipeline
     /// uses <c>SEQUENCE-INDEX</c>: the write-ahead-log record the alert came from and its position among
-    /// that record's alerts), so a re-delivery after a restart carries the same id and a sink can skip
+    /// that record's alerts, prefixed <c>EPOCH.</c> after the log was replaced), so a re-delivery after a restart carries the same id and a sink can skip
     /// what it has already delivered. Null for alerts that are never re-delivered (scan, backtest).
     /// </summary>
     public string? Id { get; init; }

@@ -43,7 +43,7 @@ internal enum PipelineStep
 /// keeps each request's most complete stage, so a stateful rule that counts RequestReceived records is
 /// warmed with fewer events than it saw.</para>
 /// <para><b>Alerts to sinks.</b> Alerts are published only after their commit, each with a stable
-/// <see cref="Alert.Id"/> (<c>SEQUENCE-INDEX</c>). The pipeline commits, with each batch, the sequence up
+/// <see cref="Alert.Id"/> (<c>SEQUENCE-INDEX</c>, prefixed <c>EPOCH.</c> once the log has been replaced). The pipeline commits, with each batch, the sequence up
 /// to which every sink has settled every alert; at start it publishes again the alerts committed after
 /// that point. Network sinks are therefore at least once (a receiver dedupes by the id in the payload);
 /// a file sink opened with <see cref="JsonLinesAlertSink.ResumeFile"/> skips ids already in its file, so
@@ -59,6 +59,12 @@ public sealed partial class AuditPipeline
 
     /// <summary>The store checkpoint naming the sequence up to which every alert is settled at every sink.</summary>
     public const string DeliveredCheckpointName = "pipeline.alerts-delivered";
+
+    /// <summary>
+    /// The store checkpoint counting write-ahead logs replaced under the store: alert ids of a later log
+    /// are prefixed <c>EPOCH.</c>, so they never collide with ids a sink already holds from an earlier one.
+    /// </summary>
+    public const string LogEpochName = "pipeline.log-epoch";
 
     /// <summary>Stored events per warm-up read call: one JSON-lines buffer instead of a stream per event.</summary>
     private const int WarmUpChunkEvents = 4096;
@@ -133,7 +139,7 @@ public sealed partial class AuditPipeline
         // The writer's automatic merge is off (batch size beyond any batch): events must reach the store
         // only in Commit, together with their checkpoint.
         using var writer = _store.OpenWriter(int.MaxValue);
-        var checkpoint = Resume(writer);
+        var (checkpoint, epoch) = Resume(writer);
         var tracker = new DeliveryTracker(Math.Min(writer.ReadCheckpoint(DeliveredCheckpointName) ?? 0, checkpoint));
 
         var engine = new DetectionEngine(_options.Rules, _options.Detection);
@@ -164,7 +170,10 @@ public sealed partial class AuditPipeline
             LogStarted(_logger, checkpoint, Status.WarmUpEvents);
             try
             {
-                await ProcessLogAsync(checkpoint, engine, writer, dispatcher, responses, tracker, cancellationToken).ConfigureAwait(false);
+                await ProcessLogAsync(checkpoint, epoch, engine, writer, dispatcher, responses, tracker, cancellationToken).ConfigureAwait(false);
+
+                // The log ended its enumeration (it was closed first at shutdown): a stop like any other.
+                graceful = true;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -199,16 +208,20 @@ public sealed partial class AuditPipeline
     }
 
     /// <summary>The committed checkpoint, checked against the log, which is released up to it (a crash may have come between commit and release).</summary>
-    private long Resume(EventWriter writer)
+    private (long Checkpoint, long Epoch) Resume(EventWriter writer)
     {
         Status.SetPhase(PipelinePhase.Starting);
         var checkpoint = writer.ReadCheckpoint(CheckpointName) ?? 0;
-        if (checkpoint > _wal.LastSequence)
+        var epoch = writer.ReadCheckpoint(LogEpochName) ?? 0;
+        var known = Math.Max(_wal.LastSequence, _wal.ReleasedSequence);
+        if (checkpoint > known)
         {
-            // Sequences are never reused, so a log behind the store is a new log (its folder was replaced):
-            // reading from the checkpoint would skip all of it.
-            LogLogBehindStore(_logger, _wal.LastSequence, checkpoint);
-            checkpoint = Math.Max(0, _wal.ReleasedSequence);
+            // Sequences are never reused, so a log that knows of nothing up to the store's checkpoint is a new
+            // log (its folder was replaced): reading from the checkpoint would skip all of it.
+            LogLogBehindStore(_logger, known, checkpoint);
+            checkpoint = known;
+            epoch++;
+            writer.Commit([], [new Checkpoint(CheckpointName, checkpoint), new Checkpoint(DeliveredCheckpointName, checkpoint), new Checkpoint(LogEpochName, epoch)]);
         }
         else if (checkpoint > _wal.ReleasedSequence)
         {
@@ -216,7 +229,7 @@ public sealed partial class AuditPipeline
         }
 
         Status.Resumed(checkpoint);
-        return checkpoint;
+        return (checkpoint, epoch);
     }
 
     /// <summary>Replays the newest stored events through the engine with alerts suppressed, rebuilding windows and request dedup.</summary>
@@ -253,7 +266,7 @@ public sealed partial class AuditPipeline
     /// Reads, decodes and detects here; commits on the store stage, which works on one batch while this
     /// loop detects the next. At most one detected batch waits between them, which bounds memory.
     /// </summary>
-    private async Task ProcessLogAsync(long checkpoint, DetectionEngine engine, EventWriter writer, AlertDispatcher dispatcher, ResponseRunner? responses,
+    private async Task ProcessLogAsync(long checkpoint, long epoch, DetectionEngine engine, EventWriter writer, AlertDispatcher dispatcher, ResponseRunner? responses,
         DeliveryTracker tracker, CancellationToken cancellationToken)
     {
         var detected = Channel.CreateBounded<DetectedBatch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
@@ -274,7 +287,7 @@ public sealed partial class AuditPipeline
 
         try
         {
-            await DetectLogAsync(checkpoint, engine, detected.Writer, reading.Token).ConfigureAwait(false);
+            await DetectLogAsync(checkpoint, epoch, engine, detected.Writer, reading.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -288,10 +301,10 @@ public sealed partial class AuditPipeline
         }
     }
 
-    private async Task DetectLogAsync(long checkpoint, DetectionEngine engine, ChannelWriter<DetectedBatch> detected, CancellationToken cancellationToken)
+    private async Task DetectLogAsync(long checkpoint, long epoch, DetectionEngine engine, ChannelWriter<DetectedBatch> detected, CancellationToken cancellationToken)
     {
         var batch = new WalBatch();
-        var stage = new OrderedStage(engine, Status, _logger);
+        var stage = new OrderedStage(engine, Status, _logger, epoch == 0 ? string.Empty : FormattableString.Invariant($"{epoch}."));
         var reader = new ParallelAuditLogReader(workers: _options.Workers);
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var records = _wal.ReadAsync(checkpoint, reading.Token).GetAsyncEnumerator(reading.Token);

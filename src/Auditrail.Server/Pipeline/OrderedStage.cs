@@ -17,14 +17,16 @@ internal sealed partial class OrderedStage : IOrderedEventHandler<RuleMatch[]>
     private readonly PipelineStatus _status;
     private readonly ILogger _logger;
     private readonly Action<Alert> _emit;
+    private readonly string _idPrefix;
     private WalBatch _batch = null!;
     private int _record;
     private long _sequence;
     private int _alertIndex;
 
-    public OrderedStage(DetectionEngine engine, PipelineStatus status, ILogger logger)
+    /// <param name="idPrefix">Put before every alert id: empty for the first log, <c>EPOCH.</c> for logs that replaced it.</param>
+    public OrderedStage(DetectionEngine engine, PipelineStatus status, ILogger logger, string idPrefix)
     {
-        (_engine, _status, _logger) = (engine, status, logger);
+        (_engine, _status, _logger, _idPrefix) = (engine, status, logger, idPrefix);
         _emit = Emit; // one delegate for the pipeline's life, not one per event
     }
 
@@ -87,7 +89,7 @@ internal sealed partial class OrderedStage : IOrderedEventHandler<RuleMatch[]>
     /// same records over the same warmed state raises the same alerts, so the id is stable across restarts.
     /// </summary>
     private void Emit(Alert alert) =>
-        Alerts.Add(new SequencedAlert(_sequence, alert with { Id = FormattableString.Invariant($"{_sequence}-{_alertIndex++}") }));
+        Alerts.Add(new SequencedAlert(_sequence, alert with { Id = FormattableString.Invariant($"{_idPrefix}{_sequence}-{_alertIndex++}") }));
 
     [LoggerMessage(EventId = 9101, Level = LogLevel.Warning, Message = "write-ahead-log record {Sequence} ({Source}) line {Line} {JsonPath}: {Code} {Reason}; the record's other events are processed")]
     private static partial void LogBadRecord(ILogger logger, long sequence, string source, long line, string jsonPath, string code, string reason);

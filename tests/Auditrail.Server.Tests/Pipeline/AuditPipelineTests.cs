@@ -169,6 +169,30 @@ public sealed class AuditPipelineTests
     }
 
     [Fact]
+    public async Task A_new_log_behind_the_store_checkpoint_is_read_from_its_start_rather_than_skipped()
+    {
+        await using var harness = new PipelineHarness();
+        await harness.Wal.AppendLinesAsync(Event("old1", 0, resource: "secrets"));
+        await harness.Wal.AppendLinesAsync(Event("old2", 1));
+        await harness.StartAsync();
+        await harness.WaitForProcessedAsync(2);
+        await harness.StopAsync();
+
+        harness.Wal = new InMemoryWriteAheadLogDouble();
+        var pipeline = await harness.StartAsync();
+        var first = await harness.Wal.AppendLinesAsync(Event("new1", 2, resource: "secrets"));
+        await WaitUntil(() => pipeline.Status.EventsProcessed == 1);
+
+        Assert.Equal((1L, 3L), (first, harness.StoredEvents));
+        Assert.Contains(harness.Logs.Lines, l => l.Contains("a new log", StringComparison.Ordinal));
+
+        // The new log's sequences start again at 1; its alert ids carry the log's epoch, so the file sink,
+        // which already holds 1-0, still writes the new alert.
+        await WaitUntil(() => harness.FileSinkIds().Count == 2);
+        Assert.Equal(["1-0", "1.1-0"], harness.FileSinkIds());
+    }
+
+    [Fact]
     public async Task Secret_values_are_redacted_before_they_are_stored_or_sent()
     {
         await using var harness = new PipelineHarness();

@@ -52,7 +52,8 @@ internal sealed class PipelineHarness : IAsyncDisposable
 
     public DuckDbEventStore Store { get; }
 
-    public InMemoryWriteAheadLogDouble Wal { get; } = new();
+    /// <summary>Replaceable between runs, as an operator might replace the log's folder.</summary>
+    public InMemoryWriteAheadLogDouble Wal { get; set; } = new();
 
     /// <summary>Every alert any pipeline of this harness delivered to the capturing sink, repeats included.</summary>
     public ConcurrentQueue<Alert> Captured { get; } = new();
@@ -111,7 +112,10 @@ internal sealed class PipelineHarness : IAsyncDisposable
         _stop = new CancellationTokenSource();
         _run = pipeline.RunAsync(_stop.Token);
         await WaitUntil(() => pipeline.Status.Recovered || _run.IsCompleted);
-        Assert.True(pipeline.Status.Recovered, pipeline.Status.Failure?.ToString());
+
+        // A test's injected crash may already have come: on a busy machine this thread can be slower
+        // than the pipeline's first batch.
+        Assert.True(pipeline.Status.Recovered || pipeline.Status.Failure is SimulatedCrashException, pipeline.Status.Failure?.ToString());
         return pipeline;
     }
 

@@ -4,6 +4,7 @@ using Auditrail.Core.Reading;
 using Auditrail.Detection.Engine;
 using Auditrail.Detection.Rules;
 using Auditrail.Storage.Queries;
+using Auditrail.Storage.Schema;
 using Auditrail.Storage.Writing;
 using static Auditrail.Storage.Tests.AuditLines;
 
@@ -65,6 +66,42 @@ public sealed class EventWriterCommitTests
 
         Assert.Equal(1, store.Store.GetInfo().Events);
         Assert.Null(store.Store.GetEvent("half-a-batch"));
+    }
+
+    [Fact]
+    public void A_version_1_store_gains_the_alert_id_columns_on_open_and_keeps_its_alerts()
+    {
+        using var store = new TempStore();
+        using (var writer = store.Store.OpenWriter())
+        {
+            writer.AppendAlert(MakeAlert("ignored", "old"));
+        }
+
+        // Turn the file back into what version 1 wrote.
+        store.Store.Dispose();
+        using (var connection = new DuckDB.NET.Data.DuckDBConnection($"Data Source={store.Path}"))
+        {
+            connection.Open();
+            foreach (var sql in new[]
+            {
+                "ALTER TABLE alerts DROP COLUMN alert_id",
+                "ALTER TABLE alerts DROP COLUMN source_sequence",
+                "UPDATE auditrail_meta SET value = '1' WHERE key = 'schema_version'",
+            })
+            {
+                StoreSchema.Execute(connection, sql);
+            }
+        }
+
+        store.Reopen();
+        Assert.Equal(StoreSchema.CurrentVersion, store.Store.GetInfo().SchemaVersion);
+        using (var writer = store.Store.OpenWriter())
+        {
+            writer.Commit([new SequencedAlert(1, MakeAlert("1-0", "new"))], [new Checkpoint("pipeline", 1)]);
+            Assert.Equal(["1-0"], writer.ReadAlerts(0, 1).Select(a => a.Alert.Id));
+        }
+
+        Assert.Equal(2, store.Store.Alerts(new AlertQuery(), new QueryWindow()).Count);
     }
 
     private static Alert MakeAlert(string id, string auditId) => new()
