@@ -1,3 +1,4 @@
+using Auditrail.Server.Tests.Support;
 using Auditrail.Server.Pipeline;
 using static Auditrail.Server.Tests.Pipeline.PipelineHarness;
 
@@ -178,7 +179,7 @@ public sealed class AuditPipelineTests
         await harness.WaitForProcessedAsync(2);
         await harness.StopAsync();
 
-        harness.Wal = new InMemoryWriteAheadLogDouble();
+        harness.Wal = new InMemoryWriteAheadLog();
         var pipeline = await harness.StartAsync();
         var first = await harness.Wal.AppendLinesAsync(Event("new1", 2, resource: "secrets"));
         await WaitUntil(() => pipeline.Status.EventsProcessed == 1);

@@ -53,7 +53,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
     public DuckDbEventStore Store { get; }
 
     /// <summary>Replaceable between runs, as an operator might replace the log's folder.</summary>
-    public InMemoryWriteAheadLogDouble Wal { get; set; } = new();
+    public InMemoryWriteAheadLog Wal { get; set; } = new();
 
     /// <summary>Every alert any pipeline of this harness delivered to the capturing sink, repeats included.</summary>
     public ConcurrentQueue<Alert> Captured { get; } = new();
