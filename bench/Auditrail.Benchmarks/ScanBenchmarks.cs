@@ -66,7 +66,7 @@ public class ScanBenchmarks
     public long ReadMatchApplyTwoWorkers()
     {
         var handler = new OrderedScan(new DetectionEngine(_rules));
-        new ParallelAuditLogReader(workers: 2).ReadBytes(_log, "bench", () => new Matcher(_rules), handler);
+        new ParallelAuditLogReader(workers: 2).ReadBytes(_log, "bench", () => new RuleMatchAnalyzer(_rules), handler);
         return handler.Alerts.Count;
     }
 
@@ -137,19 +137,6 @@ public class ScanBenchmarks
 
         public void OnDiagnostic(ReadDiagnostic diagnostic)
         {
-        }
-    }
-
-    private sealed class Matcher(RuleSet rules) : IEventAnalyzer<RuleMatch[]>
-    {
-        private readonly RuleMatcher _matcher = new(rules);
-        private readonly List<RuleMatch> _matches = [];
-
-        public RuleMatch[] Analyze(AuditEvent auditEvent, in RecordLocation location)
-        {
-            _matches.Clear();
-            _matcher.Match(auditEvent, _matches);
-            return _matches.Count == 0 ? [] : [.. _matches];
         }
     }
 

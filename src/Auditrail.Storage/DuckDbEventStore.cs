@@ -230,29 +230,12 @@ public sealed class DuckDbEventStore : IEventStore
         }
 
         var sql = $"""
-            SELECT time, cluster, rule, severity, identity, identity_kind, impersonator, target, verb, source_ip, message, detail, tags, audit_ids, event_count
+            SELECT {RowReader.AlertColumns}
             FROM alerts {filter.Where}
             ORDER BY time DESC, rule
             LIMIT {filter.Bind(window.Limit)}
             """;
-        return Query(filter, sql, reader => new StoredAlert
-        {
-            Time = RowReader.Time(reader, 0),
-            Cluster = RowReader.Text(reader, 1),
-            Rule = RowReader.Text(reader, 2) ?? string.Empty,
-            Severity = RowReader.Text(reader, 3) ?? string.Empty,
-            Identity = RowReader.Text(reader, 4),
-            IdentityKind = RowReader.Text(reader, 5),
-            Impersonator = RowReader.Text(reader, 6),
-            Target = RowReader.Text(reader, 7),
-            Verb = RowReader.Text(reader, 8),
-            SourceIp = RowReader.Text(reader, 9),
-            Message = RowReader.Text(reader, 10) ?? string.Empty,
-            Detail = RowReader.Text(reader, 11),
-            Tags = RowReader.Strings(reader, 12),
-            AuditIds = RowReader.Strings(reader, 13),
-            Count = (int)RowReader.Long(reader, 14),
-        });
+        return Query(filter, sql, reader => RowReader.ReadAlert(reader));
     }
 
     public SqlResult Sql(string sql, int limit = QueryWindow.DefaultLimit)

@@ -76,6 +76,23 @@ internal static class AuditLines
         return JsonSerializer.Serialize(body);
     }
 
+    /// <summary>
+    /// Eight requests in eight minutes from <see cref="Start"/> that the query tests ask about, in the store
+    /// and through the REST API alike: reads, changes and a delete of pod web, an exec and a secret read
+    /// refused to mallory, an anonymous 401, and one request of cluster prod-eu.
+    /// </summary>
+    public static string[] QueryScenario() =>
+    [
+        Event("g1", Start, verb: "get", user: "alice", name: "web"),
+        Event("u1", Start.AddMinutes(1), verb: "patch", user: "alice", name: "web"),
+        Event("d1", Start.AddMinutes(2), verb: "delete", user: "system:serviceaccount:ci:deployer", name: "web", sourceIp: "10.1.0.9"),
+        Event("c1", Start.AddMinutes(3), verb: "create", user: "alice", resource: "deployments", apiGroup: "apps", name: "api"),
+        Event("x1", Start.AddMinutes(4), verb: "create", user: "mallory", name: "web", subresource: "exec", code: 403, decision: "forbid", sourceIp: "203.0.113.7"),
+        Event("x2", Start.AddMinutes(5), verb: "get", user: "mallory", resource: "secrets", name: "db", code: 403, decision: "forbid", sourceIp: "203.0.113.7"),
+        Event("n1", Start.AddMinutes(6), verb: "list", user: "system:anonymous", resource: "pods", name: null, code: 401, decision: null, sourceIp: "198.51.100.2"),
+        Event("o1", Start.AddMinutes(7), verb: "get", user: "alice", cluster: "prod-eu"),
+    ];
+
     public static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
 
     private static void AddIf(Dictionary<string, object?> map, string key, string? value)

@@ -8,6 +8,14 @@ namespace Auditrail.Detection.Engine;
 /// </summary>
 public sealed record Alert
 {
+    /// <summary>
+    /// A stable identifier given by the producer when the alert is durably recorded (the serve pipeline
+    /// uses <c>SEQUENCE-INDEX</c>: the write-ahead-log record the alert came from and its position among
+    /// that record's alerts, prefixed <c>EPOCH.</c> after the log was replaced), so a re-delivery after a restart carries the same id and a sink can skip
+    /// what it has already delivered. Null for alerts that are never re-delivered (scan, backtest).
+    /// </summary>
+    public string? Id { get; init; }
+
     public required string Rule { get; init; }
     public required Severity Severity { get; init; }
     public required DateTimeOffset? Time { get; init; }

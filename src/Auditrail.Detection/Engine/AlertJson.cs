@@ -10,6 +10,7 @@ public static class AlertJson
     public static void Write(Utf8JsonWriter writer, Alert alert)
     {
         writer.WriteStartObject();
+        WriteOptional(writer, "id", alert.Id);
         writer.WriteString("rule", alert.Rule);
         writer.WriteString("severity", alert.Severity.ToWireName());
         if (alert.Time is { } time)

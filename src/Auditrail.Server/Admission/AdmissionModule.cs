@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Auditrail.Admission.Review;
 using Auditrail.Server.Hosting;
+using Auditrail.Server.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -24,7 +25,14 @@ public sealed partial class AdmissionModule(IAdmissionReviewer reviewer, Admissi
     /// <summary>The counters of this module's endpoints.</summary>
     public AdmissionCounters Counters { get; } = new();
 
-    public void ConfigureServices(IServiceCollection services) => services.AddSingleton(Counters);
+    /// <summary>Seconds from request to answer of every review answered, for <c>/metrics</c>.</summary>
+    public Histogram ReviewLatency { get; } = new(Histogram.LatencySecondsBuckets);
+
+    public void ConfigureServices(IServiceCollection services)
+    {
+        services.AddSingleton(Counters);
+        services.AddSingleton<IMetricsSource>(new AdmissionMetrics(Counters, ReviewLatency));
+    }
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
@@ -76,7 +84,9 @@ public sealed partial class AdmissionModule(IAdmissionReviewer reviewer, Admissi
         var version = review.Version;
         var verdict = await runner.RunAsync(endpoint, request, new Release(review, body)).ConfigureAwait(false);
         Counters.Reviewed(endpoint, verdict.Allowed, verdict.Patch.Count > 0);
-        LogVerdict(logger, verdict.Allowed ? LogLevel.Debug : LogLevel.Information, request, endpoint, verdict, time.GetElapsedTime(started));
+        var elapsed = time.GetElapsedTime(started);
+        ReviewLatency.Observe(elapsed);
+        LogVerdict(logger, verdict.Allowed ? LogLevel.Debug : LogLevel.Information, request, endpoint, verdict, elapsed);
 
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";

@@ -7,5 +7,10 @@ namespace Auditrail.Server.Metrics;
 /// </summary>
 public interface IMetricsSource
 {
+    /// <summary>
+    /// Writes the current values. Called on the scrape's thread, concurrently with the component's own
+    /// work, so read counters atomically. A throw drops this source's samples from the page and is
+    /// counted; the rest of the page is still served.
+    /// </summary>
     void Collect(MetricsWriter writer);
 }

@@ -33,6 +33,29 @@ internal static class RowReader
         ImpersonatedUser = Text(reader, offset + 18),
     };
 
+    /// <summary>The select list that <see cref="ReadAlert"/> reads, in its order.</summary>
+    public const string AlertColumns =
+        "time, cluster, rule, severity, identity, identity_kind, impersonator, target, verb, source_ip, message, detail, tags, audit_ids, event_count";
+
+    public static StoredAlert ReadAlert(DbDataReader reader) => new()
+    {
+        Time = Time(reader, 0),
+        Cluster = Text(reader, 1),
+        Rule = Text(reader, 2) ?? string.Empty,
+        Severity = Text(reader, 3) ?? string.Empty,
+        Identity = Text(reader, 4),
+        IdentityKind = Text(reader, 5),
+        Impersonator = Text(reader, 6),
+        Target = Text(reader, 7),
+        Verb = Text(reader, 8),
+        SourceIp = Text(reader, 9),
+        Message = Text(reader, 10) ?? string.Empty,
+        Detail = Text(reader, 11),
+        Tags = Strings(reader, 12),
+        AuditIds = Strings(reader, 13),
+        Count = (int)Long(reader, 14),
+    };
+
     public static string? Text(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     public static long Long(DbDataReader reader, int ordinal) =>

@@ -19,8 +19,12 @@ internal static class EventCodec
     /// <summary>zstd's usual dictionary size for small records.</summary>
     private const int DictionaryBytes = 64 * 1024;
 
-    /// <summary>Level 3 (zstd's default): with a dictionary, higher levels gain little and cost append rate.</summary>
-    private const int Level = 3;
+    /// <summary>
+    /// Level 1: with a dictionary, zstd's default level 3 made the frames 9% smaller but the whole file only
+    /// 1% smaller (DuckDB's dictionary encoding stores repeated frames once either way), for 1.7× the
+    /// compression time, the largest single cost of an append (500k generated events, one run each).
+    /// </summary>
+    private const int Level = 1;
 
     public const string CreateTable = "CREATE TABLE IF NOT EXISTS dictionaries (id INTEGER PRIMARY KEY, dictionary BLOB NOT NULL)";
 

@@ -1,12 +1,11 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 
 namespace Auditrail.Storage.Schema;
 
 /// <summary>
-/// Keeps the typed columns' values out of the stored event JSON. A top-level field whose text is
+/// Keeps the typed columns' values out of the stored event JSON. A field whose text is
 /// exactly what a column holds (auditID, requestURI, verb, userAgent, and the two timestamps in the
 /// apiserver's microsecond format) is replaced by a one-byte code before compression and written back
 /// from the column on read, so <c>query event</c> and backtests get the redacted JSON byte for byte.
@@ -16,8 +15,10 @@ namespace Auditrail.Storage.Schema;
 /// contains raw (control characters must be escaped inside strings and are not whitespace outside
 /// them); an event stored before this existed, or with nothing to strip, is the JSON as read and
 /// passes through unchanged. A field is left in place whenever its raw
-/// text differs from the column's (escapes such as Go's <c>\u0026</c>, nanosecond or offset timestamps,
-/// a nested field of the same name): only exact copies are removed. This matters for size: an auditID
+/// text differs from the column's (escapes such as Go's <c>\u0026</c>, nanosecond or offset timestamps):
+/// only exact copies are removed, and since the column's value is written back at the same place, which
+/// occurrence was removed (the top-level field, or rarely a nested one with the same name and value)
+/// does not change what is read back. This matters for size: an auditID
 /// is 36 random characters and the timestamps' digits change with every event, which is what zstd's
 /// dictionary cannot predict.
 /// </remarks>
@@ -29,10 +30,8 @@ internal static class EventFields
     /// <summary>First byte of a stripped event; JSON as read (stored before this existed, or with nothing to strip) starts otherwise.</summary>
     private const byte Marker = 0;
 
-    /// <summary>Longest column value compared (longer ones are rare and stay in the frame); the scan stops once every field is found.</summary>
+    /// <summary>Longest column value compared (longer ones are rare and stay in the frame).</summary>
     private const int ComparedBytes = 2048;
-
-    private const int AllFields = 0b111_1110;
 
     private static readonly (byte Code, byte[] Name)[] Fields =
     [
@@ -44,68 +43,82 @@ internal static class EventFields
         (6, "stageTimestamp"u8.ToArray()),
     ];
 
-    /// <summary>The JSON with every top-level field that a column reproduces exactly replaced by its code.</summary>
+    /// <summary>The JSON with every field that a column reproduces exactly replaced by its code.</summary>
     public static byte[] Strip(ReadOnlySpan<byte> json, in ColumnValues columns)
+    {
+        byte[] scratch = [];
+        return Strip(json, columns, ref scratch).ToArray();
+    }
+
+    /// <summary>
+    /// As <see cref="Strip(ReadOnlySpan{byte}, in ColumnValues)"/>, into <paramref name="scratch"/> (grown when
+    /// too small, reused by the next call); the result is <paramref name="json"/> itself when nothing is stripped.
+    /// </summary>
+    /// <remarks>
+    /// A byte search, not a JSON parse: for each field, the first occurrence of <c>"name":"value"</c> with the
+    /// column's value. Parsing the event again cost more than compressing it, and the search cannot lose
+    /// anything: restoring writes the same bytes back at the same place, and a raw <c>"name":"</c> cannot
+    /// start inside a JSON string, where quotes are escaped. The apiserver writes compact JSON; an event
+    /// with spaces around the colon keeps its fields (larger, still exact).
+    /// </remarks>
+    public static ReadOnlySpan<byte> Strip(ReadOnlySpan<byte> json, in ColumnValues columns, ref byte[] scratch)
     {
         if (json.IndexOfAnyInRange(Marker, (byte)Fields.Length) >= 0)
         {
-            return json.ToArray(); // not valid JSON; kept as read, and the marker below stays unambiguous
+            return json; // not valid JSON; kept as read, and the marker below stays unambiguous
         }
 
-        try
+        // Where each found value (with its quotes) starts and how long it is, ordered by position below.
+        Span<(int At, int Length, byte Code)> found = stackalloc (int, int, byte)[Fields.Length];
+        var count = 0;
+        var removed = 0;
+        Span<byte> pattern = stackalloc byte[ComparedBytes + 32];
+        foreach (var (code, name) in Fields)
         {
-            return StripFields(json, columns) ?? json.ToArray();
-        }
-        catch (JsonException)
-        {
-            return json.ToArray(); // the reader accepted what System.Text.Json does not: keep it whole
-        }
-    }
+            var prefix = name.Length + 4; // "name":"
+            if (!columns.TryWriteUtf8(code, pattern[prefix..^1], out var length))
+            {
+                continue;
+            }
 
-    private static byte[]? StripFields(ReadOnlySpan<byte> json, in ColumnValues columns)
-    {
-        var reader = new Utf8JsonReader(json);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-        {
-            return null;
+            pattern[0] = (byte)'"';
+            name.CopyTo(pattern[1..]);
+            "\":\""u8.CopyTo(pattern[(name.Length + 1)..]);
+            pattern[prefix + length] = (byte)'"';
+            var at = json.IndexOf(pattern[..(prefix + length + 1)]);
+            if (at >= 0)
+            {
+                found[count++] = (at + prefix - 1, length + 2, code);
+                removed += length + 1; // the quoted value goes, one code byte comes
+            }
         }
 
-        var output = new ArrayBufferWriter<byte>(json.Length);
-        output.Write([Marker]);
+        if (count == 0)
+        {
+            return json;
+        }
+
+        found[..count].Sort();
+        var size = json.Length + 1 - removed;
+        if (scratch.Length < size)
+        {
+            scratch = new byte[Math.Max(size, scratch.Length * 2)];
+        }
+
+        var output = scratch.AsSpan();
+        output[0] = Marker;
+        var written = 1;
         var copied = 0;
-        var found = 0;
-        Span<byte> column = stackalloc byte[ComparedBytes];
-        while (found != AllFields && reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        foreach (var (at, length, code) in found[..count])
         {
-            var code = CodeOf(ref reader);
-            if (!reader.Read())
-            {
-                break;
-            }
-
-            if (code != 0 && reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped
-                && columns.TryWriteUtf8(code, column, out var length) && reader.ValueSpan.SequenceEqual(column[..length]))
-            {
-                found |= 1 << code;
-                // TokenStartIndex is the opening quote; the value ends at the closing one.
-                var start = (int)reader.TokenStartIndex;
-                output.Write(json[copied..start]);
-                output.Write([code]);
-                copied = (int)reader.BytesConsumed;
-            }
-            else
-            {
-                reader.Skip();
-            }
+            json[copied..at].CopyTo(output[written..]);
+            written += at - copied;
+            output[written++] = code;
+            copied = at + length;
         }
 
-        if (copied == 0)
-        {
-            return null;
-        }
-
-        output.Write(json[copied..]);
-        return output.WrittenSpan.ToArray();
+        json[copied..].CopyTo(output[written..]);
+        return output[..size];
     }
 
     /// <summary>Writes the columns' values back in place of their codes; a frame without codes is returned as is.</summary>
@@ -131,24 +144,6 @@ internal static class EventFields
 
         output.Write(rest);
         return output.WrittenSpan.ToArray();
-    }
-
-    private static byte CodeOf(ref Utf8JsonReader reader)
-    {
-        if (reader.ValueIsEscaped)
-        {
-            return 0;
-        }
-
-        foreach (var (code, name) in Fields)
-        {
-            if (reader.ValueSpan.SequenceEqual(name))
-            {
-                return code;
-            }
-        }
-
-        return 0;
     }
 
     /// <summary>The columns an event's stripped fields come from (see <see cref="StoreSchema.EventColumns"/>).</summary>

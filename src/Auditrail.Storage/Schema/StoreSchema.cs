@@ -9,7 +9,7 @@ namespace Auditrail.Storage.Schema;
 internal static class StoreSchema
 {
     /// <summary>Bumped whenever a table changes; each bump adds a step to <see cref="Migrations"/>.</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     /// <summary>
     /// The event columns in table order, shared by the events table, the writer's Appender and every
@@ -79,8 +79,19 @@ internal static class StoreSchema
         """,
     ];
 
+    /// <summary>
+    /// Version 2: an alert's stable id and the position in its producer's log it came from (the serve
+    /// pipeline's write-ahead-log sequence), so alerts committed but perhaps not delivered before a crash
+    /// can be read back and delivered again under the same id. Null for alerts stored by scan or import.
+    /// </summary>
+    private static readonly string[] Version2 =
+    [
+        "ALTER TABLE alerts ADD COLUMN IF NOT EXISTS alert_id VARCHAR",
+        "ALTER TABLE alerts ADD COLUMN IF NOT EXISTS source_sequence BIGINT",
+    ];
+
     /// <summary>Step i brings a store from version i to i + 1 (index 0 creates a new store).</summary>
-    private static readonly string[][] Migrations = [Version1];
+    private static readonly string[][] Migrations = [Version1, Version2];
 
     /// <summary>An empty events table under another name, for a compaction that copies the kept rows into it.</summary>
     public static string CreateEventsTable(string name) => $"CREATE TABLE {name} ({EventColumnTypes})";

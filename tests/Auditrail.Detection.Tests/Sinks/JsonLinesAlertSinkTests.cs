@@ -73,6 +73,48 @@ public sealed class JsonLinesAlertSinkTests : IDisposable
         Assert.Equal(("high", "x"), (first.GetProperty("severity").GetString(), first.GetProperty("auditIDs")[0].GetString()));
     }
 
+    [Fact]
+    public async Task Resumed_file_sink_skips_ids_already_in_the_file_and_writes_the_rest_once()
+    {
+        var path = Path.Combine(_folder, "alerts.jsonl");
+        await using (var sink = JsonLinesAlertSink.ResumeFile("file", path))
+        {
+            await sink.SendAsync([Make(auditId: "a") with { Id = "1-0" }, Make(auditId: "b") with { Id = "1-1" }], CancellationToken.None);
+        }
+
+        // The producer restarts and delivers 1-1 again along with new alerts.
+        await using (var sink = JsonLinesAlertSink.ResumeFile("file", path))
+        {
+            await sink.SendAsync([Make(auditId: "b") with { Id = "1-1" }, Make(auditId: "c") with { Id = "2-0" }, Make(auditId: "d")], CancellationToken.None);
+            Assert.Equal(1, sink.SkippedAsDelivered);
+        }
+
+        var ids = ReadShared(path).Select(l => JsonDocument.Parse(l).RootElement).Select(e => e.TryGetProperty("id", out var id) ? id.GetString() : null);
+        Assert.Equal(["1-0", "1-1", "2-0", null], ids);
+    }
+
+    [Fact]
+    public async Task Resumed_file_sink_cuts_a_torn_last_line_so_that_alert_is_written_whole()
+    {
+        var path = Path.Combine(_folder, "alerts.jsonl");
+        await using (var sink = JsonLinesAlertSink.ResumeFile("file", path))
+        {
+            await sink.SendAsync([Make(auditId: "a") with { Id = "1-0" }, Make(auditId: "b") with { Id = "1-1" }], CancellationToken.None);
+        }
+
+        // A crash in the middle of the second line's write.
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..^20]);
+
+        await using (var sink = JsonLinesAlertSink.ResumeFile("file", path, tailBytes: 64))
+        {
+            await sink.SendAsync([Make(auditId: "b") with { Id = "1-1" }], CancellationToken.None);
+        }
+
+        var ids = ReadShared(path).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("id").GetString());
+        Assert.Equal(["1-0", "1-1"], ids);
+    }
+
     private static string[] ReadShared(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);

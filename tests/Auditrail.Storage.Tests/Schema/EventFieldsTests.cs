@@ -58,6 +58,18 @@ public sealed class EventFieldsTests
     }
 
     [Fact]
+    public void Whichever_copy_of_a_value_is_left_out_the_event_comes_back_exactly()
+    {
+        // The annotation's copy of the verb comes first and is the one left out; spaced-out JSON keeps its field.
+        var json = """{"annotations":{"verb":"list"},"verb":"list","auditID" : "55ffceaa-b7c3-478e-98c6-e509cd2f0dd7"}"""u8.ToArray();
+
+        var stripped = EventFields.Strip(json, Columns);
+
+        Assert.Equal(WithCodes("""#0{"annotations":{"verb":#3},"verb":"list","auditID" : "55ffceaa-b7c3-478e-98c6-e509cd2f0dd7"}"""), Encoding.UTF8.GetString(stripped));
+        Assert.Equal(json, EventFields.Restore(stripped, Columns));
+    }
+
+    [Fact]
     public void Json_with_nothing_to_strip_and_events_stored_before_stripping_pass_through()
     {
         var json = """{"kind":"Event","auditID":"other","level":"Metadata"}"""u8.ToArray();

@@ -1,12 +1,16 @@
 using System.Text.Json;
 using Auditrail.Core.Writing;
-using Auditrail.Storage.Queries;
 
-namespace Auditrail.Cli.Commands.Query;
+namespace Auditrail.Storage.Queries;
 
-/// <summary>The query results as JSON documents (also the shape a REST endpoint would return).</summary>
-internal static class QueryJson
+/// <summary>
+/// The query results as JSON properties, one shape for <c>auditrail query -o json</c> and the server's
+/// <c>/api/v1</c> endpoints, so a script can move between the two. Names follow the audit event's own
+/// (<c>auditID</c>, <c>sourceIP</c>, <c>requestURI</c>); absent values are left out.
+/// </summary>
+public static class QueryJson
 {
+    /// <summary>One request as a JSON object.</summary>
     public static void WriteEvent(Utf8JsonWriter writer, EventSummary row)
     {
         writer.WriteStartObject();
@@ -36,6 +40,7 @@ internal static class QueryJson
         writer.WriteEndObject();
     }
 
+    /// <summary>Requests as the array property <paramref name="name"/>.</summary>
     public static void WriteEvents(Utf8JsonWriter writer, string name, IReadOnlyList<EventSummary> rows)
     {
         writer.WriteStartArray(name);
@@ -47,6 +52,7 @@ internal static class QueryJson
         writer.WriteEndArray();
     }
 
+    /// <summary>The <c>identities</c> array of <see cref="IEventStore.Changes"/>.</summary>
     public static void WriteChanges(Utf8JsonWriter writer, IReadOnlyList<IdentityChanges> groups)
     {
         writer.WriteStartArray("identities");
@@ -65,6 +71,7 @@ internal static class QueryJson
         writer.WriteEndArray();
     }
 
+    /// <summary>The <c>denied</c> array of <see cref="IEventStore.Denied"/>.</summary>
     public static void WriteDenied(Utf8JsonWriter writer, IReadOnlyList<DeniedGroup> groups)
     {
         writer.WriteStartArray("denied");
@@ -86,6 +93,7 @@ internal static class QueryJson
         writer.WriteEndArray();
     }
 
+    /// <summary>The <c>alerts</c> array of <see cref="IEventStore.Alerts"/>.</summary>
     public static void WriteAlerts(Utf8JsonWriter writer, IReadOnlyList<StoredAlert> alerts)
     {
         writer.WriteStartArray("alerts");
@@ -113,6 +121,7 @@ internal static class QueryJson
         writer.WriteEndArray();
     }
 
+    /// <summary>The <c>columns</c>, <c>rows</c> (objects by column name) and <c>truncated</c> properties of a SQL result.</summary>
     public static void WriteSql(Utf8JsonWriter writer, SqlResult result)
     {
         WriteStrings(writer, "columns", result.Columns);
@@ -178,6 +187,7 @@ internal static class QueryJson
         }
     }
 
+    /// <summary>A SQL value as table text: times in RFC 3339, lists in brackets.</summary>
     public static string? Text(object? value) => value switch
     {
         null => null,

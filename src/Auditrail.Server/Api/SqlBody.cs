@@ -1,0 +1,79 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace Auditrail.Server.Api;
+
+/// <summary>
+/// The SQL of <c>POST /api/v1/sql</c>: the body itself (any text type), or <c>{"sql": "…"}</c> when the
+/// Content-Type is JSON, which is what HTTP clients that only post JSON send.
+/// </summary>
+internal static class SqlBody
+{
+    public static async Task<string> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            throw TooLarge(maxBytes);
+        }
+
+        var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                throw TooLarge(maxBytes);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        var sql = IsJson(request.ContentType) ? FromJson(bytes) : DecodeText(bytes);
+        return string.IsNullOrWhiteSpace(sql) ? throw new BadParameterException("sql", "the body holds no SQL (post the SELECT text, or {\"sql\": \"SELECT …\"} as application/json)") : sql;
+    }
+
+    private static string DecodeText(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new BadParameterException("sql", "the body is not UTF-8 text");
+        }
+    }
+
+    private static string FromJson(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(bytes);
+            using var document = JsonDocument.ParseValue(ref reader);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new BadParameterException("sql", "the JSON body must be an object such as {\"sql\": \"SELECT …\"}");
+            }
+
+            return document.RootElement.TryGetProperty("sql", out var sql) && sql.ValueKind == JsonValueKind.String
+                ? sql.GetString()!
+                : throw new BadParameterException("sql", "the JSON body has no string property \"sql\"");
+        }
+        catch (JsonException ex)
+        {
+            throw new BadParameterException("sql", $"the body is not JSON: {ex.Message}");
+        }
+    }
+
+    private static bool IsJson(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var parsed) && parsed.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase);
+
+    private static RequestTooLargeException TooLarge(int maxBytes) => new($"the SQL body is larger than {maxBytes / 1024} KiB");
+}
+
+/// <summary>A request body beyond its endpoint's limit: answered 413.</summary>
+internal sealed class RequestTooLargeException(string message) : Exception(message);
