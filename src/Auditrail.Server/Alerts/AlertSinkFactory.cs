@@ -105,7 +105,8 @@ public static class AlertSinkFactory
             case SinkType.Stdout:
                 return new JsonLinesAlertSink(sink.Name, standardOutput ?? Console.OpenStandardOutput(), ownsStream: standardOutput is null);
             case SinkType.File:
-                var file = JsonLinesAlertSink.AppendToFile(sink.Name, sink.Path!);
+                // Resumed, not just appended to: alerts re-published after a crash are not written twice.
+                var file = JsonLinesAlertSink.ResumeFile(sink.Name, sink.Path!);
                 owned.Add(file);
                 return file;
         }

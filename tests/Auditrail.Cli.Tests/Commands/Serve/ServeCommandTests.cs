@@ -25,7 +25,7 @@ public sealed class ServeCommandTests : IDisposable
     {
         var result = CliRunner.Run("serve", "--help");
         Assert.Equal(ExitCodes.Success, result.ExitCode);
-        foreach (var expected in new[] { "--config", "--listen", "--tls-cert", "--tls-key", "Examples:", "auditrail serve --config /etc/auditrail/serve.yaml" })
+        foreach (var expected in new[] { "--config", "--listen", "--tls-cert", "--tls-key", "--data", "Examples:", "auditrail serve --config /etc/auditrail/serve.yaml", "/audit/webhook" })
         {
             Assert.Contains(expected, result.Out, StringComparison.Ordinal);
         }
@@ -58,7 +58,7 @@ public sealed class ServeCommandTests : IDisposable
     {
         var certificate = Write("tls.crt", "not pem");
         var key = Write("tls.key", "not pem");
-        var result = CliRunner.Run("serve", "--listen", "127.0.0.1:0", "--tls-cert", certificate, "--tls-key", key);
+        var result = CliRunner.Run("serve", "--listen", "127.0.0.1:0", "--tls-cert", certificate, "--tls-key", key, "--data", Path.Combine(Dir, "data"));
         Assert.Equal(ExitCodes.UsageOrUnusableInput, result.ExitCode);
         Assert.Contains("do not hold a PEM certificate and its matching private key", result.Error, StringComparison.Ordinal);
     }
@@ -104,7 +104,7 @@ public sealed class ServeCommandTests : IDisposable
         using var occupant = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         occupant.Start();
         var port = ((System.Net.IPEndPoint)occupant.LocalEndpoint).Port;
-        var result = CliRunner.Run("serve", "--listen", $"127.0.0.1:{port}");
+        var result = CliRunner.Run("serve", "--listen", $"127.0.0.1:{port}", "--data", Path.Combine(Dir, "data"));
         Assert.Equal(ExitCodes.UsageOrUnusableInput, result.ExitCode);
         Assert.Contains($"error: cannot listen on 127.0.0.1:{port}", result.Error, StringComparison.Ordinal);
     }
@@ -117,7 +117,8 @@ public sealed class ServeCommandTests : IDisposable
         var server = serve.Server;
 
         using var client = new HttpClient { BaseAddress = server.Addresses[0] };
-        Assert.Equal("ok", await client.GetStringAsync(new Uri("/readyz", UriKind.Relative)));
+        // Ready once the pipeline has recovered from its (empty) queue, moments after the listener opens.
+        await serve.WaitUntilReadyAsync();
         const string review = """
             {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"cli-1",
              "kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},
