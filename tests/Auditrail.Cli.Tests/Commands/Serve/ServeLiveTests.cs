@@ -74,6 +74,20 @@ public sealed class ServeLiveTests : IAsyncLifetime
         }
     }
 
+    /// <summary>Posts <paramref name="batch"/> as kube-apiserver does and returns the status answered.</summary>
+    private static async Task<HttpStatusCode> PostAsync(HttpClient client, string path, AuditBatch batch)
+    {
+        using var content = batch.Content();
+        using var response = await client.PostAsync(new Uri(path, UriKind.Relative), content);
+        return response.StatusCode;
+    }
+
+    private static async Task<HttpStatusCode> StatusOfGetAsync(HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+        return response.StatusCode;
+    }
+
     private static async Task<long> StoredEvents(HttpClient api)
     {
         using var response = await api.PostAsJsonAsync(new Uri("/api/v1/sql", UriKind.Relative), new { sql = "SELECT count(*) AS n FROM events" });
@@ -91,15 +105,9 @@ public sealed class ServeLiveTests : IAsyncLifetime
         var first = AuditBatches.Make(1, events: 40, triggerEvery: 10);
         var second = AuditBatches.Make(2, events: 40, triggerEvery: 20);
 
-        using (var response = await ingest.PostAsync(new Uri("/audit/webhook", UriKind.Relative), first.Content()))
-        {
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        }
+        Assert.Equal(HttpStatusCode.OK, await PostAsync(ingest, "/audit/webhook", first));
 
-        using (var response = await ingest.PostAsync(new Uri("/audit/webhook/other-cluster", UriKind.Relative), second.Content()))
-        {
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        }
+        Assert.Equal(HttpStatusCode.OK, await PostAsync(ingest, "/audit/webhook/other-cluster", second));
 
         var triggers = first.TriggerIds.Concat(second.TriggerIds).ToHashSet();
         await WaitUntil(() => Task.FromResult(WebhookAlertIds().Count == triggers.Count), "the webhook sink's alerts");
@@ -146,34 +154,19 @@ public sealed class ServeLiveTests : IAsyncLifetime
             Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
         }
 
-        using (var response = await wrong.PostAsync(new Uri("/audit/webhook", UriKind.Relative), batch.Content()))
-        {
-            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        }
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsync(wrong, "/audit/webhook", batch));
 
         // An API token cannot write audit events, and the ingest token cannot read them.
-        using (var response = await reader.PostAsync(new Uri("/audit/webhook", UriKind.Relative), batch.Content()))
-        {
-            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        }
+        Assert.Equal(HttpStatusCode.Forbidden, await PostAsync(reader, "/audit/webhook", batch));
 
-        using (var response = await ingest.GetAsync(new Uri("/api/v1/alerts", UriKind.Relative)))
-        {
-            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        }
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusOfGetAsync(ingest, "/api/v1/alerts"));
 
-        using (var response = await anonymous.GetAsync(new Uri("/api/v1/alerts", UriKind.Relative)))
-        {
-            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        }
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusOfGetAsync(anonymous, "/api/v1/alerts"));
 
         // 300 KiB against ingest.maxBodyBytes 256Ki.
         var oversized = AuditBatches.Make(4, events: 600, triggerEvery: 0);
         Assert.True(Encoding.UTF8.GetByteCount(oversized.Body) > 256 * 1024);
-        using (var response = await ingest.PostAsync(new Uri("/audit/webhook", UriKind.Relative), oversized.Content()))
-        {
-            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        }
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, await PostAsync(ingest, "/audit/webhook", oversized));
 
         Assert.Equal(0, await StoredEvents(reader));
         Assert.Equal(ExitCodes.Success, await serve.StopAsync());
@@ -199,10 +192,7 @@ public sealed class ServeLiveTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         }
 
-        using (var response = await ingest.PostAsync(new Uri("/audit/webhook", UriKind.Relative), good.Content()))
-        {
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        }
+        Assert.Equal(HttpStatusCode.OK, await PostAsync(ingest, "/audit/webhook", good));
 
         await WaitUntil(async () => await StoredEvents(api) == 20, "the good batch in the store");
         await WaitUntil(() => Task.FromResult(WebhookAlertIds().Count == good.TriggerIds.Count), "the good batch's alerts");
@@ -223,10 +213,7 @@ public sealed class ServeLiveTests : IAsyncLifetime
 
         using var client = Client(serve, File.ReadAllText(tokenFile).Trim());
         var batch = AuditBatches.Make(6, events: 10, triggerEvery: 10);
-        using (var response = await client.PostAsync(new Uri("/audit/webhook/dev", UriKind.Relative), batch.Content()))
-        {
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        }
+        Assert.Equal(HttpStatusCode.OK, await PostAsync(client, "/audit/webhook/dev", batch));
 
         await WaitUntil(() => Task.FromResult(serve.Out.ToString().Contains(batch.TriggerIds[0], StringComparison.Ordinal)), "the alert on stdout");
         Assert.Equal(10, await StoredEvents(client));
@@ -273,10 +260,7 @@ public sealed class ServeLiveTests : IAsyncLifetime
         using var serve = await RunningServe.StartAsync(Config("responses: { file: responses.yaml }\n"), new ServeOverrides());
         using var ingest = Client(serve, IngestToken);
         var batch = AuditBatches.Make(8, events: 10, triggerEvery: 10);
-        using (var response = await ingest.PostAsync(new Uri("/audit/webhook", UriKind.Relative), batch.Content()))
-        {
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        }
+        Assert.Equal(HttpStatusCode.OK, await PostAsync(ingest, "/audit/webhook", batch));
 
         using var scraper = Client(serve, null);
         var metrics = string.Empty;
