@@ -25,9 +25,17 @@ public sealed partial class WriteAheadLog
         var lastSourceText = string.Empty;
         try
         {
-            while (!_disposed)
+            while (true)
             {
+                // The signal is taken before the disposed check: a dispose that lands in between has
+                // completed this signal (it swaps and completes it after setting the flag), so the wait
+                // below can never be on a signal nobody will complete.
                 var signal = Volatile.Read(ref _appended);
+                if (_disposed)
+                {
+                    break;
+                }
+
                 var segments = Volatile.Read(ref _view).Segments;
                 var index = IndexOf(segments, segmentFirst);
                 if (index < 0)

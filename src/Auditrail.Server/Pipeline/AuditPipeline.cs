@@ -41,7 +41,10 @@ internal enum PipelineStep
 /// events of the last <see cref="PipelineOptions.WarmUp"/> (by event time) are replayed through them with
 /// alerts suppressed, so a window that straddles a restart fires as it would have without one. The store
 /// keeps each request's most complete stage, so a stateful rule that counts RequestReceived records is
-/// warmed with fewer events than it saw.</para>
+/// warmed with fewer events than it saw. The replay also refills the engine's memory of (rule, auditID)
+/// pairs, for every rule, so a batch delivered a second time under a new log sequence (kube-apiserver
+/// resending a batch whose answer it lost, a tailer re-appending a batch it had not checkpointed) adds no
+/// stored event, as the store dedupes, and no second alert.</para>
 /// <para><b>Alerts to sinks.</b> Alerts are published only after their commit, each with a stable
 /// <see cref="Alert.Id"/> (<c>SEQUENCE-INDEX</c>, prefixed <c>EPOCH.</c> once the log has been replaced). The pipeline commits, with each batch, the sequence up
 /// to which every sink has settled every alert; at start it publishes again the alerts committed after
@@ -236,7 +239,7 @@ public sealed partial class AuditPipeline
     private void WarmUp(DetectionEngine engine, EventWriter writer, CancellationToken cancellationToken)
     {
         var span = _options.WarmUp;
-        if (span <= TimeSpan.Zero || !_options.Rules.Rules.Any(r => r.Definition.IsStateful) || writer.NewestEventTime() is not { } newest)
+        if (span <= TimeSpan.Zero || _options.Rules.Rules.Count == 0 || writer.NewestEventTime() is not { } newest)
         {
             return;
         }

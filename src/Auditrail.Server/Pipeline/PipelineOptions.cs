@@ -15,6 +15,14 @@ public sealed record PipelineOptions
     /// </summary>
     public static readonly TimeSpan MaxDefaultWarmUp = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// The least default <see cref="WarmUp"/>: ten minutes. Replaying recent history also refills the
+    /// engine's (rule, auditID) memory, so a batch delivered again after a restart (kube-apiserver resends
+    /// one whose answer it lost; a tailer re-appends a batch it had not checkpointed) raises no second alert.
+    /// The apiserver's webhook retries give up within minutes.
+    /// </summary>
+    public static readonly TimeSpan RedeliveryWindow = TimeSpan.FromMinutes(10);
+
     private TimeSpan? _warmUp;
 
     public required RuleSet Rules { get; init; }
@@ -47,7 +55,7 @@ public sealed record PipelineOptions
     /// How much stored history (by event time, back from the newest stored event) is replayed through the
     /// stateful rules at start, with alerts suppressed, so windows that straddle a restart still fire.
     /// Default: the longest window of the rules' thresholds, distinct counts, sequences and learning
-    /// periods, at most <see cref="MaxDefaultWarmUp"/>.
+    /// periods, at least <see cref="RedeliveryWindow"/> and at most <see cref="MaxDefaultWarmUp"/>.
     /// </summary>
     public TimeSpan WarmUp
     {
@@ -58,7 +66,7 @@ public sealed record PipelineOptions
     /// <summary>How long a graceful stop waits for sinks and responses to drain before giving up on them.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>The longest window any stateful rule keeps, capped at <see cref="MaxDefaultWarmUp"/>; zero without stateful rules.</summary>
+    /// <summary>The longest window any stateful rule keeps, between <see cref="RedeliveryWindow"/> and <see cref="MaxDefaultWarmUp"/>.</summary>
     public static TimeSpan DefaultWarmUp(RuleSet rules)
     {
         ArgumentNullException.ThrowIfNull(rules);
@@ -77,6 +85,6 @@ public sealed record PipelineOptions
             longest = windows.Append(longest).Max();
         }
 
-        return longest > MaxDefaultWarmUp ? MaxDefaultWarmUp : longest;
+        return longest > MaxDefaultWarmUp ? MaxDefaultWarmUp : longest < RedeliveryWindow ? RedeliveryWindow : longest;
     }
 }

@@ -31,6 +31,33 @@ public sealed class AuditPipelineTests
     }
 
     [Fact]
+    public async Task A_batch_delivered_again_after_a_restart_raises_no_second_alert_even_without_stateful_rules()
+    {
+        // Only a stateless rule: the replay at start still runs, to remember which requests already alerted.
+        await using var harness = new PipelineHarness("""
+            rules:
+              - name: secret-read
+                severity: high
+                condition: objectRef.resource == "secrets" && verb == "get"
+            """);
+        await harness.StartAsync();
+        var first = await harness.Wal.AppendLinesAsync(Event("a1", 0, resource: "secrets"), Event("a2", 1));
+        await harness.WaitForProcessedAsync(first);
+        await harness.StopAsync();
+
+        // The sender never saw the answer and sends the same batch again: a new log sequence, the same requests.
+        var restarted = await harness.StartAsync();
+        var again = await harness.Wal.AppendLinesAsync(Event("a1", 0, resource: "secrets"), Event("a2", 1));
+        await harness.WaitForProcessedAsync(again);
+
+        Assert.Equal(2, restarted.Status.WarmUpEvents);
+        Assert.Equal(2, harness.StoredEvents);
+        Assert.Equal(["1-0"], harness.StoredAlertIds());
+        await harness.StopAsync();
+        Assert.Equal(["1-0"], harness.FileSinkIds());
+    }
+
+    [Fact]
     public async Task A_crash_between_commit_and_release_stores_nothing_twice_and_loses_nothing()
     {
         await using var harness = new PipelineHarness();

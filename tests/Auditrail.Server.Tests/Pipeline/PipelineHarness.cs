@@ -201,7 +201,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
     }
 
     /// <summary>Keeps what it is sent, in order.</summary>
-    private sealed class CapturingSink(ConcurrentQueue<Alert> captured) : IAlertSink
+    internal sealed class CapturingSink(ConcurrentQueue<Alert> captured) : IAlertSink
     {
         public string Name => "capture";
 
