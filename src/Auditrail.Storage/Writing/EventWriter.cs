@@ -95,19 +95,19 @@ public sealed partial class EventWriter : IDisposable
             Code = auditEvent.ResponseCode == 0 ? null : auditEvent.ResponseCode,
             Level = auditEvent.Level,
             DictionaryId = _frames.DictionaryId, // after Compress, which may have switched to a new dictionary
-            Cluster = _bytes.Add(auditEvent.Cluster),
+            Cluster = Utf8(auditEvent, EventSlot.Cluster),
             Verb = _bytes.Add(verb),
             Username = _bytes.Add(username),
-            ImpersonatedUser = _bytes.Add(auditEvent.ImpersonatedUserName),
-            SourceIp = _bytes.Add(auditEvent.SourceIp),
+            ImpersonatedUser = Utf8(auditEvent, EventSlot.ImpersonatedUserName),
+            SourceIp = Utf8(auditEvent, EventSlot.FirstSourceIp),
             UserAgent = _bytes.Add(userAgent),
-            ApiGroup = _bytes.Add(auditEvent.ApiGroup),
-            Resource = _bytes.Add(auditEvent.Resource),
-            Subresource = _bytes.Add(auditEvent.Subresource),
-            Namespace = _bytes.Add(auditEvent.Namespace),
-            Name = _bytes.Add(auditEvent.Name),
-            Decision = _bytes.Add(auditEvent.AuthorizationDecision),
-            Reason = _bytes.Add(auditEvent.AuthorizationReason),
+            ApiGroup = Utf8(auditEvent, EventSlot.ObjectApiGroup),
+            Resource = Utf8(auditEvent, EventSlot.ObjectResource),
+            Subresource = Utf8(auditEvent, EventSlot.ObjectSubresource),
+            Namespace = Utf8(auditEvent, EventSlot.ObjectNamespace),
+            Name = Utf8(auditEvent, EventSlot.ObjectName),
+            Decision = Utf8(auditEvent, EventSlot.AuthorizationDecision),
+            Reason = Utf8(auditEvent, EventSlot.AuthorizationReason),
             RequestUri = _bytes.Add(requestUri),
             Event = _bytes.Add(frame),
         };
@@ -119,6 +119,14 @@ public sealed partial class EventWriter : IDisposable
             Flush();
         }
     }
+
+    /// <summary>
+    /// A text column's value copied into the batch straight from the event's UTF-8, without the .NET
+    /// string the property would allocate (the reader has validated the bytes); a value with JSON escapes
+    /// goes through the unescaped string.
+    /// </summary>
+    private ArenaSlice Utf8(AuditEvent auditEvent, EventSlot slot) =>
+        auditEvent.TryGetUtf8(slot, out var utf8) ? _bytes.Add(utf8) : _bytes.Add(auditEvent.GetString(slot));
 
     /// <summary>Stores an alert unless the same one (rule, time, first audit ID, identity) is stored already.</summary>
     public void AppendAlert(Alert alert)
