@@ -203,11 +203,16 @@ public sealed partial class EventWriter : IDisposable
 
             // Time order (missing times last, as ORDER BY time would; ties in arrival order, as a stable
             // sort keeps them) gives row groups tight min/max ranges.
-            var pending = _pendingRows;
+            // The keys are read out first: comparing rows in place would copy the whole row struct per comparison.
+            var times = new long[rows.Length];
+            foreach (var index in kept)
+            {
+                times[index] = rows[index].Time?.UtcTicks ?? long.MaxValue; // above any DateTimeOffset
+            }
+
             kept.Sort((a, b) =>
             {
-                var (x, y) = (pending[a].Time, pending[b].Time);
-                var byTime = x is null ? (y is null ? 0 : 1) : y is null ? -1 : x.Value.CompareTo(y.Value);
+                var byTime = times[a].CompareTo(times[b]);
                 return byTime != 0 ? byTime : a.CompareTo(b);
             });
             using (var appender = _connection.CreateAppender("events"))
