@@ -4,10 +4,10 @@ using DuckDB.NET.Data;
 namespace Auditrail.Storage.Writing;
 
 /// <summary>
-/// Appends text columns as UTF-8 bytes from one reused buffer. DuckDB.NET's <c>AppendValue(string)</c>
-/// copies every string into freshly allocated unmanaged memory and frees it again; with eighteen text
-/// columns a row, that allocation was a large part of what the Appender cost per event. The span
-/// overload hands DuckDB the bytes to copy into its own vector, so the buffer can be reused at once.
+/// Appends text that the batch holds as a .NET string (the auditID, the enums' wire names) as UTF-8
+/// from one reused buffer, so every text column goes through the same span overload as the values
+/// kept in the <see cref="ByteArena"/>; DuckDB.NET's <c>AppendValue(string)</c> would copy each value
+/// into freshly allocated unmanaged memory first.
 /// </summary>
 internal sealed class Utf8Text
 {
