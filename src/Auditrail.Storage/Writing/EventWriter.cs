@@ -3,6 +3,7 @@ using Auditrail.Core.Model;
 using Auditrail.Detection.Engine;
 using Auditrail.Detection.Rules;
 using Auditrail.Storage.Schema;
+using System.Runtime.InteropServices;
 using DuckDB.NET.Data;
 
 namespace Auditrail.Storage.Writing;
@@ -39,7 +40,9 @@ public sealed partial class EventWriter : IDisposable
 
     private readonly DuckDBConnection _connection;
     private readonly Action _release;
-    private readonly List<PendingRow?> _pendingRows = [];
+    private readonly List<PendingRow> _pendingRows = [];
+    private readonly ByteArena _bytes = new();
+    private readonly GroupLists _groupLists = new();
     private readonly Dictionary<string, int> _pendingByAuditId = new(StringComparer.Ordinal);
     private readonly FrameCompressor _frames;
 
@@ -73,34 +76,41 @@ public sealed partial class EventWriter : IDisposable
     public void Append(AuditEvent auditEvent)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        var auditId = auditEvent.AuditId ?? string.Empty;
         var username = auditEvent.UserName;
-        var groups = auditEvent.UserGroups;
-        var row = new PendingRow(
-            auditEvent.Time,
-            auditEvent.RequestReceivedTimestamp,
-            auditEvent.Cluster,
-            auditEvent.AuditId ?? string.Empty,
-            auditEvent.Stage.ToWireName(),
-            StoreSchema.StageRank(auditEvent.Stage),
-            auditEvent.Verb,
-            username,
-            IdentityClassifier.Classify(username, groups).Kind.ToWireName(),
-            groups.Count == 0 ? null : [.. groups], // the reader may reuse its lists; the batch outlives this call
-            auditEvent.ImpersonatedUserName,
-            auditEvent.SourceIp,
-            auditEvent.UserAgent,
-            auditEvent.ApiGroup,
-            auditEvent.Resource,
-            auditEvent.Subresource,
-            auditEvent.Namespace,
-            auditEvent.Name,
-            auditEvent.ResponseCode == 0 ? null : auditEvent.ResponseCode,
-            auditEvent.AuthorizationDecision,
-            auditEvent.AuthorizationReason,
-            auditEvent.RequestUri,
-            auditEvent.Level.ToWireName(),
-            _frames.Compress(EventFields.Strip(auditEvent.Json.Span, new(auditEvent.AuditId ?? string.Empty, auditEvent.RequestUri, auditEvent.Verb, auditEvent.UserAgent, auditEvent.RequestReceivedTimestamp, auditEvent.Time), ref _stripped)),
-            _frames.DictionaryId); // after Compress, which may have switched to a new dictionary
+        var groups = _groupLists.Of(auditEvent);
+        var verb = auditEvent.Verb;
+        var userAgent = auditEvent.UserAgent;
+        var requestUri = auditEvent.RequestUri;
+        var frame = _frames.Compress(EventFields.Strip(auditEvent.Json.Span, new(auditId, requestUri, verb, userAgent, auditEvent.RequestReceivedTimestamp, auditEvent.Time), ref _stripped));
+        var row = new PendingRow
+        {
+            Time = auditEvent.Time,
+            Received = auditEvent.RequestReceivedTimestamp,
+            AuditId = auditId,
+            Stage = auditEvent.Stage,
+            StageRank = StoreSchema.StageRank(auditEvent.Stage),
+            UserKind = IdentityClassifier.Classify(username, groups).Kind,
+            Groups = groups,
+            Code = auditEvent.ResponseCode == 0 ? null : auditEvent.ResponseCode,
+            Level = auditEvent.Level,
+            DictionaryId = _frames.DictionaryId, // after Compress, which may have switched to a new dictionary
+            Cluster = Utf8(auditEvent, EventSlot.Cluster),
+            Verb = _bytes.Add(verb),
+            Username = _bytes.Add(username),
+            ImpersonatedUser = Utf8(auditEvent, EventSlot.ImpersonatedUserName),
+            SourceIp = Utf8(auditEvent, EventSlot.FirstSourceIp),
+            UserAgent = _bytes.Add(userAgent),
+            ApiGroup = Utf8(auditEvent, EventSlot.ObjectApiGroup),
+            Resource = Utf8(auditEvent, EventSlot.ObjectResource),
+            Subresource = Utf8(auditEvent, EventSlot.ObjectSubresource),
+            Namespace = Utf8(auditEvent, EventSlot.ObjectNamespace),
+            Name = Utf8(auditEvent, EventSlot.ObjectName),
+            Decision = Utf8(auditEvent, EventSlot.AuthorizationDecision),
+            Reason = Utf8(auditEvent, EventSlot.AuthorizationReason),
+            RequestUri = _bytes.Add(requestUri),
+            Event = _bytes.Add(frame),
+        };
         _received++;
         TrackReceived(auditEvent.RequestReceivedTimestamp);
         Keep(row);
@@ -109,6 +119,14 @@ public sealed partial class EventWriter : IDisposable
             Flush();
         }
     }
+
+    /// <summary>
+    /// A text column's value copied into the batch straight from the event's UTF-8, without the .NET
+    /// string the property would allocate (the reader has validated the bytes); a value with JSON escapes
+    /// goes through the unescaped string.
+    /// </summary>
+    private ArenaSlice Utf8(AuditEvent auditEvent, EventSlot slot) =>
+        auditEvent.TryGetUtf8(slot, out var utf8) ? _bytes.Add(utf8) : _bytes.Add(auditEvent.GetString(slot));
 
     /// <summary>Stores an alert unless the same one (rule, time, first audit ID, identity) is stored already.</summary>
     public void AppendAlert(Alert alert)
@@ -136,30 +154,45 @@ public sealed partial class EventWriter : IDisposable
         }
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var rows = _pendingRows.OfType<PendingRow>().ToList();
+        var rows = CollectionsMarshal.AsSpan(_pendingRows);
+        var text = new Utf8Text();
+        var kept = new List<int>(_pendingByAuditId.Count);
         using (var transaction = _connection.BeginTransaction())
         {
             StoreSchema.Execute(_connection, $"DELETE FROM {BatchKeys}");
             using (var keys = _connection.CreateAppender(BatchKeys))
             {
-                foreach (var row in rows)
+                for (var i = 0; i < rows.Length; i++)
                 {
-                    keys.CreateRow().AppendValue(row.AuditId).AppendValue(row.StageRank).EndRow();
+                    if (!rows[i].Dropped)
+                    {
+                        keys.CreateRow().AppendText(rows[i].AuditId, text).AppendValue(rows[i].StageRank).EndRow();
+                    }
                 }
             }
 
             var stored = StoredStages();
             var needsSupersede = false;
-            rows.RemoveAll(row =>
+            for (var i = 0; i < rows.Length; i++)
             {
-                if (!stored.TryGetValue(row.AuditId, out var best))
+                ref readonly var row = ref rows[i];
+                if (row.Dropped)
                 {
-                    return false;
+                    continue;
                 }
 
-                needsSupersede |= best < row.StageRank;
-                return best >= row.StageRank;
-            });
+                if (stored.TryGetValue(row.AuditId, out var best))
+                {
+                    needsSupersede |= best < row.StageRank;
+                    if (best >= row.StageRank)
+                    {
+                        continue;
+                    }
+                }
+
+                kept.Add(i);
+            }
+
             if (needsSupersede)
             {
                 _superseded += Execute($"""
@@ -168,12 +201,25 @@ public sealed partial class EventWriter : IDisposable
                     """);
             }
 
-            // Time order (stable, missing times last, as ORDER BY time would) gives row groups tight min/max ranges.
+            // Time order (missing times last, as ORDER BY time would; ties in arrival order, as a stable
+            // sort keeps them) gives row groups tight min/max ranges.
+            // The keys are read out first: comparing rows in place would copy the whole row struct per comparison.
+            var times = new long[rows.Length];
+            foreach (var index in kept)
+            {
+                times[index] = rows[index].Time?.UtcTicks ?? long.MaxValue; // above any DateTimeOffset
+            }
+
+            kept.Sort((a, b) =>
+            {
+                var byTime = times[a].CompareTo(times[b]);
+                return byTime != 0 ? byTime : a.CompareTo(b);
+            });
             using (var appender = _connection.CreateAppender("events"))
             {
-                foreach (var row in rows.OrderBy(r => r.Time is null).ThenBy(r => r.Time))
+                foreach (var index in kept)
                 {
-                    row.AppendTo(appender);
+                    rows[index].AppendTo(appender, _bytes, text);
                 }
             }
 
@@ -181,12 +227,9 @@ public sealed partial class EventWriter : IDisposable
             transaction.Commit();
         }
 
-        _inserted += rows.Count;
+        _inserted += kept.Count;
         _mergeTicks += System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks;
-        _pendingRows.Clear();
-        _pendingByAuditId.Clear();
-        _receivedMin = _receivedMax = null;
-        _pendingWithoutReceived = false;
+        ClearPending();
     }
 
     public void Dispose()
@@ -262,22 +305,22 @@ public sealed partial class EventWriter : IDisposable
     /// Keeps the request's most complete record within the batch: a higher stage rank wins, and among
     /// equal ranks the later record (as the merge's ORDER BY stage_rank DESC, time DESC did).
     /// </summary>
-    private void Keep(PendingRow row)
+    private void Keep(in PendingRow row)
     {
         if (_pendingByAuditId.TryGetValue(row.AuditId, out var index))
         {
-            var kept = _pendingRows[index]!;
+            ref var kept = ref CollectionsMarshal.AsSpan(_pendingRows)[index];
             var later = row.Time > kept.Time || (kept.Time is null && row.Time is not null); // DuckDB sorts NULL last, DESC too
             if (row.StageRank > kept.StageRank || (row.StageRank == kept.StageRank && later))
             {
-                _pendingRows[index] = null;
+                kept.Dropped = true;
                 _pendingByAuditId[row.AuditId] = _pendingRows.Count;
                 _pendingRows.Add(row);
             }
             else
             {
                 // Counted towards the batch size all the same: it bounds the records held, not the rows.
-                _pendingRows.Add(null);
+                _pendingRows.Add(row with { Dropped = true });
             }
 
             return;
@@ -285,6 +328,16 @@ public sealed partial class EventWriter : IDisposable
 
         _pendingByAuditId[row.AuditId] = _pendingRows.Count;
         _pendingRows.Add(row);
+    }
+
+    /// <summary>Forgets the pending batch (merged or discarded); the byte arena's chunks are kept for the next one.</summary>
+    private void ClearPending()
+    {
+        _pendingRows.Clear();
+        _pendingByAuditId.Clear();
+        _bytes.Clear();
+        _receivedMin = _receivedMax = null;
+        _pendingWithoutReceived = false;
     }
 
     private void AddRange(DuckDBCommand command)
@@ -296,59 +349,68 @@ public sealed partial class EventWriter : IDisposable
         }
     }
 
-    /// <summary>One event's row, prepared for the Appender (column order of <see cref="StoreSchema.EventColumns"/>).</summary>
-    private sealed record PendingRow(
-        DateTimeOffset? Time,
-        DateTimeOffset? Received,
-        string? Cluster,
-        string AuditId,
-        string Stage,
-        sbyte StageRank,
-        string? Verb,
-        string? Username,
-        string UserKind,
-        string[]? Groups,
-        string? ImpersonatedUser,
-        string? SourceIp,
-        string? UserAgent,
-        string? ApiGroup,
-        string? Resource,
-        string? Subresource,
-        string? Namespace,
-        string? Name,
-        int? Code,
-        string? Decision,
-        string? Reason,
-        string? RequestUri,
-        string Level,
-        byte[] Event,
-        int DictionaryId)
+    /// <summary>
+    /// One event's row, prepared for the Appender (column order of <see cref="StoreSchema.EventColumns"/>):
+    /// a struct whose text and frame live in the writer's <see cref="ByteArena"/>, so a pending batch is
+    /// a few large arrays rather than a quarter of a million objects for the collector to copy.
+    /// </summary>
+    private record struct PendingRow
     {
-        public void AppendTo(DuckDBAppender appender) => appender.CreateRow()
+        public DateTimeOffset? Time;
+        public DateTimeOffset? Received;
+        public string AuditId;
+        public AuditStage Stage;
+        public sbyte StageRank;
+        public IdentityKind UserKind;
+        public string[]? Groups;
+        public int? Code;
+        public AuditLevel Level;
+        public int DictionaryId;
+
+        /// <summary>Superseded by a later record of the same request in the batch (still counted towards its size).</summary>
+        public bool Dropped;
+
+        public ArenaSlice Cluster;
+        public ArenaSlice Verb;
+        public ArenaSlice Username;
+        public ArenaSlice ImpersonatedUser;
+        public ArenaSlice SourceIp;
+        public ArenaSlice UserAgent;
+        public ArenaSlice ApiGroup;
+        public ArenaSlice Resource;
+        public ArenaSlice Subresource;
+        public ArenaSlice Namespace;
+        public ArenaSlice Name;
+        public ArenaSlice Decision;
+        public ArenaSlice Reason;
+        public ArenaSlice RequestUri;
+        public ArenaSlice Event;
+
+        public readonly void AppendTo(DuckDBAppender appender, ByteArena bytes, Utf8Text text) => appender.CreateRow()
             .AppendValue(Time)
             .AppendValue(Received)
-            .AppendValue(Cluster)
-            .AppendValue(AuditId)
-            .AppendValue(Stage)
+            .AppendBytes(Cluster, bytes)
+            .AppendText(AuditId, text)
+            .AppendText(Stage.ToWireName(), text)
             .AppendValue(StageRank)
-            .AppendValue(Verb)
-            .AppendValue(Username)
-            .AppendValue(UserKind)
+            .AppendBytes(Verb, bytes)
+            .AppendBytes(Username, bytes)
+            .AppendText(UserKind.ToWireName(), text)
             .AppendValue(Groups)
-            .AppendValue(ImpersonatedUser)
-            .AppendValue(SourceIp)
-            .AppendValue(UserAgent)
-            .AppendValue(ApiGroup)
-            .AppendValue(Resource)
-            .AppendValue(Subresource)
-            .AppendValue(Namespace)
-            .AppendValue(Name)
+            .AppendBytes(ImpersonatedUser, bytes)
+            .AppendBytes(SourceIp, bytes)
+            .AppendBytes(UserAgent, bytes)
+            .AppendBytes(ApiGroup, bytes)
+            .AppendBytes(Resource, bytes)
+            .AppendBytes(Subresource, bytes)
+            .AppendBytes(Namespace, bytes)
+            .AppendBytes(Name, bytes)
             .AppendValue(Code)
-            .AppendValue(Decision)
-            .AppendValue(Reason)
-            .AppendValue(RequestUri)
-            .AppendValue(Level)
-            .AppendValue(Event)
+            .AppendBytes(Decision, bytes)
+            .AppendBytes(Reason, bytes)
+            .AppendBytes(RequestUri, bytes)
+            .AppendText(Level.ToWireName(), text)
+            .AppendBytes(Event, bytes)
             .AppendValue(DictionaryId)
             .EndRow();
     }

@@ -71,10 +71,7 @@ public sealed partial class EventWriter
     public void DiscardPending()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _pendingRows.Clear();
-        _pendingByAuditId.Clear();
-        _receivedMin = _receivedMax = null;
-        _pendingWithoutReceived = false;
+        ClearPending();
     }
 
     /// <summary>The position last committed under <paramref name="name"/> by <see cref="Commit"/>, or null when none was.</summary>

@@ -36,8 +36,8 @@ internal sealed class FrameCompressor(int dictionaryId, byte[]? dictionary, Func
     /// <summary>The dictionary the last frame was compressed with (0: none).</summary>
     public int DictionaryId { get; private set; } = dictionaryId;
 
-    /// <summary>Compresses one event's (stripped) JSON into a frame of its own.</summary>
-    public byte[] Compress(ReadOnlySpan<byte> json)
+    /// <summary>Compresses one event's (stripped) JSON into a frame of its own, valid until the next call (the caller copies it where it keeps it).</summary>
+    public ReadOnlySpan<byte> Compress(ReadOnlySpan<byte> json)
     {
         if (_sampling)
         {
@@ -50,7 +50,7 @@ internal sealed class FrameCompressor(int dictionaryId, byte[]? dictionary, Func
             _frame = new byte[Math.Max(bound, _frame.Length * 2)];
         }
 
-        var frame = _frame.AsSpan(0, _compressor.Wrap(json, _frame)).ToArray();
+        var frame = _frame.AsSpan(0, _compressor.Wrap(json, _frame));
         if (DictionaryId != 0)
         {
             Measure(json.Length, frame.Length);

@@ -133,7 +133,6 @@ internal sealed class ServeHarness : IAsyncDisposable
     public async Task StopAsync(bool crashed = false)
     {
         Assert.NotNull(_server);
-        _eventsProcessedBefore += Pipeline.Status.EventsProcessed;
         _client!.Dispose();
         try
         {
@@ -144,6 +143,8 @@ internal sealed class ServeHarness : IAsyncDisposable
             // The host may hand back its background service's failure; it was the point of the test.
         }
 
+        // Counted once stopped: a graceful stop still processes what was acknowledged before it.
+        _eventsProcessedBefore += Pipeline.Status.EventsProcessed;
         await _server.DisposeAsync();
         await _fileSink!.DisposeAsync();
         await _wal!.DisposeAsync();

@@ -33,6 +33,21 @@ public sealed class EventFieldsTests
         }
     }
 
+    [Theory]
+    [InlineData(2020, 5, 5, 16, 16, 37, 6_559_123L)]
+    [InlineData(1, 1, 1, 0, 0, 0, 0L)]
+    [InlineData(9999, 12, 31, 23, 59, 59, 9_999_999L)]
+    [InlineData(987, 2, 28, 9, 5, 7, 10L)]
+    public void Timestamps_are_looked_for_in_the_text_they_are_restored_as(int year, int month, int day, int hour, int minute, int second, long ticks)
+    {
+        var time = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).AddTicks(ticks);
+        var bytes = new byte[40];
+
+        Assert.True(EventFields.ColumnValues.TryWriteMicroTime(time, bytes, out var written));
+
+        Assert.Equal(new EventFields.ColumnValues(string.Empty, null, null, null, time, null).Text(5), Encoding.UTF8.GetString(bytes, 0, written));
+    }
+
     [Fact]
     public void Fields_the_columns_hold_exactly_are_left_out_and_written_back_in_place()
     {
