@@ -100,6 +100,7 @@ public static class QueryJson
         foreach (var alert in alerts)
         {
             writer.WriteStartObject();
+            WriteIf(writer, "id", alert.Id);
             WriteTime(writer, "time", alert.Time);
             WriteIf(writer, "cluster", alert.Cluster);
             writer.WriteString("rule", alert.Rule);

@@ -89,6 +89,9 @@ public sealed record DeniedGroup
 /// <summary>One stored alert.</summary>
 public sealed record StoredAlert
 {
+    /// <summary>The id the live pipeline gave the alert (the one its sinks received), null for alerts stored by <c>scan --store</c>.</summary>
+    public string? Id { get; init; }
+
     public DateTimeOffset? Time { get; init; }
     public string? Cluster { get; init; }
     public required string Rule { get; init; }

@@ -35,7 +35,7 @@ internal static class RowReader
 
     /// <summary>The select list that <see cref="ReadAlert"/> reads, in its order.</summary>
     public const string AlertColumns =
-        "time, cluster, rule, severity, identity, identity_kind, impersonator, target, verb, source_ip, message, detail, tags, audit_ids, event_count";
+        "time, cluster, rule, severity, identity, identity_kind, impersonator, target, verb, source_ip, message, detail, tags, audit_ids, event_count, alert_id";
 
     public static StoredAlert ReadAlert(DbDataReader reader) => new()
     {
@@ -54,6 +54,7 @@ internal static class RowReader
         Tags = Strings(reader, 12),
         AuditIds = Strings(reader, 13),
         Count = (int)Long(reader, 14),
+        Id = Text(reader, 15),
     };
 
     public static string? Text(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);

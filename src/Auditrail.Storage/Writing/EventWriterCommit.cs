@@ -93,7 +93,7 @@ public sealed partial class EventWriter
         ObjectDisposedException.ThrowIf(_disposed, this);
         using var command = _connection.CreateCommand();
         command.CommandText = $"""
-            SELECT {RowReader.AlertColumns}, window_seconds, alert_id, source_sequence FROM alerts
+            SELECT {RowReader.AlertColumns}, window_seconds, source_sequence FROM alerts
             WHERE source_sequence > $1 AND source_sequence <= $2
             ORDER BY source_sequence, rowid
             """;
@@ -106,7 +106,7 @@ public sealed partial class EventWriter
             var stored = RowReader.ReadAlert(reader);
             var alert = new Alert
             {
-                Id = RowReader.Text(reader, 16),
+                Id = stored.Id,
                 Rule = stored.Rule,
                 Severity = SeverityNames.TryParse(stored.Severity, out var severity) ? severity : Severity.Medium,
                 Time = stored.Time,
@@ -122,7 +122,7 @@ public sealed partial class EventWriter
                 Tags = stored.Tags,
                 AuditIds = stored.AuditIds,
                 Count = stored.Count,
-                Window = reader.IsDBNull(15) ? null : TimeSpan.FromSeconds(reader.GetDouble(15)),
+                Window = reader.IsDBNull(16) ? null : TimeSpan.FromSeconds(reader.GetDouble(16)),
             };
             alerts.Add(new SequencedAlert(RowReader.Long(reader, 17), alert));
         }
