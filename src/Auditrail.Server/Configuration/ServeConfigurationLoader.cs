@@ -493,9 +493,10 @@ public static partial class ServeConfigurationLoader
                 return value;
             }
 
-            var near = allowed.FirstOrDefault(a => a.Equals(value, StringComparison.OrdinalIgnoreCase));
-            Problem(node, ConfigCodes.InvalidValue, path,
-                $"expected {string.Join(" or ", allowed)}, found '{value}'" + (near is null ? string.Empty : $" (values are case-sensitive: {near})"));
+            var sameLetters = allowed.FirstOrDefault(a => a.Equals(value, StringComparison.OrdinalIgnoreCase));
+            var misspelt = sameLetters is null ? allowed.FirstOrDefault(a => EditDistance(a, value) <= 2) : null;
+            var hint = sameLetters is not null ? $" (values are case-sensitive: {sameLetters})" : misspelt is not null ? $" (did you mean {misspelt}?)" : string.Empty;
+            Problem(node, ConfigCodes.InvalidValue, path, $"expected {string.Join(" or ", allowed)}, found '{value}'{hint}");
             return null;
         }
 

@@ -268,6 +268,18 @@ public sealed class LiveConfigurationLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_misspelt_value_is_answered_with_the_value_meant()
+    {
+        var path = Write("typo.yaml", Header + """
+            sinks:
+            - {name: siem, type: webhok, url: "http://127.0.0.1:1/"}
+            """);
+
+        var problem = Assert.Single(Load(path).Problems);
+        Assert.Equal(path + ":4:22 error AR7005 sinks[0].type: expected stdout or file or webhook or slack or alertmanager, found 'webhok' (did you mean webhook?)", problem.ToString());
+    }
+
+    [Fact]
     public void Token_messages_name_where_the_token_is_never_what_it_is()
     {
         var path = Write("serve.yaml", Header + "ingest: {tokens: [{env: INGEST_TOKEN}]}\n");
