@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Auditrail.Server.Configuration;
 using Auditrail.Storage.Queries;
 using Microsoft.AspNetCore.Http;
@@ -11,7 +10,7 @@ namespace Auditrail.Server.Api;
 /// unknown or repeated parameter is refused rather than ignored: a misspelt <c>namespce=prod</c> would
 /// otherwise widen the answer to every namespace without anyone noticing.
 /// </summary>
-internal sealed partial class QueryParameters
+internal sealed class QueryParameters
 {
     /// <summary>The row cap a caller may ask for: far above a screenful, low enough that one request cannot make the server build a huge response.</summary>
     public const int MaxLimit = 10_000;
@@ -91,7 +90,8 @@ internal sealed partial class QueryParameters
             return null;
         }
 
-        if (TryParseAge(text, out var age))
+        // An age: the configuration's durations (90s, 1h30m, 7d), counted back from now.
+        if (ConfigValues.TryParseDuration(text, out var age))
         {
             return now - age;
         }
@@ -106,22 +106,7 @@ internal sealed partial class QueryParameters
         throw new BadParameterException(name, $"'{text}' is neither an RFC 3339 time (2026-03-01T09:00:00Z) nor an age such as 90s, 30m, 1h or 7d");
     }
 
-    /// <summary>An age: the configuration's Go-style durations (<c>90s</c>, <c>1h30m</c>), or whole days (<c>7d</c>), which Go lacks and people ask for.</summary>
-    private static bool TryParseAge(string text, out TimeSpan age)
-    {
-        if (DaysPattern().Match(text) is { Success: true } days && int.TryParse(days.Groups[1].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var count))
-        {
-            age = TimeSpan.FromDays(count);
-            return true;
-        }
-
-        return ConfigValues.TryParseDuration(text, out age);
-    }
-
     private static string Format(DateTimeOffset time) => Core.Writing.AuditEventJsonWriter.FormatTime(time);
-
-    [GeneratedRegex(@"^([0-9]{1,5})d$")]
-    private static partial Regex DaysPattern();
 }
 
 /// <summary>A query parameter the endpoint cannot use: answered 400 with the parameter's name and why.</summary>
