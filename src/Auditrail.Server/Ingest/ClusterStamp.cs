@@ -26,10 +26,18 @@ public static class ClusterStamp
     /// followed by <c>\n</c>, to <paramref name="output"/>.
     /// </summary>
     /// <exception cref="JsonException">The bytes are not one well-formed JSON object.</exception>
-    public static void WriteLine(ReadOnlySpan<byte> eventJson, string cluster, IBufferWriter<byte> output)
+    public static void WriteLine(ReadOnlySpan<byte> eventJson, string cluster, IBufferWriter<byte> output) =>
+        WriteLine(eventJson, EncodeCluster(cluster), output);
+
+    /// <summary>The cluster name as <see cref="WriteLine(ReadOnlySpan{byte}, JsonEncodedText, IBufferWriter{byte})"/> takes it: encode once per batch, not per event.</summary>
+    public static JsonEncodedText EncodeCluster(string cluster) => JsonEncodedText.Encode(cluster, Encoder);
+
+    /// <summary>As <see cref="WriteLine(ReadOnlySpan{byte}, string, IBufferWriter{byte})"/>, with the cluster already encoded by <see cref="EncodeCluster"/>.</summary>
+    /// <exception cref="JsonException">The bytes are not one well-formed JSON object.</exception>
+    public static void WriteLine(ReadOnlySpan<byte> eventJson, JsonEncodedText cluster, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        var value = JsonEncodedText.Encode(cluster, Encoder).EncodedUtf8Bytes;
+        var value = cluster.EncodedUtf8Bytes;
         var plan = Plan(eventJson);
         var start = output.GetSpan(eventJson.Length + value.Length + 64);
         var written = 0;

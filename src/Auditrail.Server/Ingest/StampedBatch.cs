@@ -26,12 +26,13 @@ internal sealed class StampedBatch : IBufferWriter<byte>, IDisposable
     public static StampedBatch Stamp(ReadOnlySpan<byte> body, ParsedBatch batch, string cluster)
     {
         var stamped = new StampedBatch(body.Length + (batch.Events.Count * StampAllowance) + 1);
+        var encodedCluster = ClusterStamp.EncodeCluster(cluster);
         foreach (var span in batch.Events)
         {
             try
             {
                 // The stamp advances the writer only after the whole line is written, so a failure leaves nothing behind.
-                ClusterStamp.WriteLine(body.Slice(span.Start, span.Length), cluster, stamped);
+                ClusterStamp.WriteLine(body.Slice(span.Start, span.Length), encodedCluster, stamped);
                 stamped.Events++;
             }
             catch (JsonException ex)
