@@ -24,11 +24,7 @@ public sealed class IngestCounters
     public TimeSpan AppendTime => TimeSpan.FromTicks(Interlocked.Read(ref _appendTicks));
 
     /// <summary>Requests answered with <paramref name="status"/> (other statuses are counted together under 0).</summary>
-    public long Requests(int status)
-    {
-        var slot = Array.IndexOf(KnownStatuses, status);
-        return Interlocked.Read(ref _requests[slot < 0 ? KnownStatuses.Length : slot]);
-    }
+    public long Requests(int status) => Interlocked.Read(ref _requests[Slot(status)]);
 
     /// <summary>Every status with its count, for export.</summary>
     public IEnumerable<(int Status, long Count)> RequestsByStatus()
@@ -41,11 +37,7 @@ public sealed class IngestCounters
         yield return (0, Interlocked.Read(ref _requests[KnownStatuses.Length]));
     }
 
-    internal void Answered(int status)
-    {
-        var slot = Array.IndexOf(KnownStatuses, status);
-        Interlocked.Increment(ref _requests[slot < 0 ? KnownStatuses.Length : slot]);
-    }
+    internal void Answered(int status) => Interlocked.Increment(ref _requests[Slot(status)]);
 
     internal void Received(long bytes) => Interlocked.Add(ref _bytes, bytes);
 
@@ -57,5 +49,11 @@ public sealed class IngestCounters
     {
         Interlocked.Increment(ref _appends);
         Interlocked.Add(ref _appendTicks, took.Ticks);
+    }
+
+    private static int Slot(int status)
+    {
+        var slot = Array.IndexOf(KnownStatuses, status);
+        return slot < 0 ? KnownStatuses.Length : slot;
     }
 }
