@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Auditrail.Server.Admission;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
@@ -13,26 +14,9 @@ internal static class SqlBody
 {
     public static async Task<string> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > maxBytes)
-        {
-            throw TooLarge(maxBytes);
-        }
-
-        var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                throw TooLarge(maxBytes);
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
-        var sql = IsJson(request.ContentType) ? FromJson(bytes) : DecodeText(bytes);
+        // The same bounded read the webhooks use: refused up front by Content-Length, or as soon as the body passes the limit.
+        using var body = await PooledBody.ReadAsync(request, maxBytes, cancellationToken).ConfigureAwait(false) ?? throw TooLarge(maxBytes);
+        var sql = IsJson(request.ContentType) ? FromJson(body.Memory.Span) : DecodeText(body.Memory.Span);
         return string.IsNullOrWhiteSpace(sql) ? throw new BadParameterException("sql", "the body holds no SQL (post the SELECT text, or {\"sql\": \"SELECT …\"} as application/json)") : sql;
     }
 
