@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using Auditrail.Server.Durability;
 using Microsoft.Extensions.Logging;
 
 namespace Auditrail.Server.Ingest;

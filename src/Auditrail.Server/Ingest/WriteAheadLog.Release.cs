@@ -1,4 +1,5 @@
 using System.Globalization;
+using Auditrail.Server.Durability;
 using Microsoft.Extensions.Logging;
 
 namespace Auditrail.Server.Ingest;

@@ -13,6 +13,8 @@ namespace Auditrail.Server.Pipeline;
 /// </summary>
 internal sealed partial class OrderedStage : IOrderedEventHandler<RuleMatch[]>
 {
+    private static readonly int StageCount = Enum.GetValues<AuditStage>().Length;
+
     private readonly DetectionEngine _engine;
     private readonly PipelineStatus _status;
     private readonly ILogger _logger;
@@ -47,7 +49,7 @@ internal sealed partial class OrderedStage : IOrderedEventHandler<RuleMatch[]>
         _alertIndex = 0;
         Alerts = [];
         Events = new List<AuditEvent>((int)Math.Min(batch.Events, 1 << 20));
-        EventsByStage = new long[Enum.GetValues<AuditStage>().Length];
+        EventsByStage = new long[StageCount];
     }
 
     public void OnEvent(AuditEvent auditEvent, in RecordLocation location, RuleMatch[] analysis)

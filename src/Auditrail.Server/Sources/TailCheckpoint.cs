@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Auditrail.Server.Durability;
 
 namespace Auditrail.Server.Sources;
 
@@ -17,9 +18,9 @@ internal sealed record TailPosition(string Identity, string Path, long Offset, l
 internal sealed record TailState(IReadOnlyList<TailPosition> Tailed, IReadOnlyList<TailPosition> Finished);
 
 /// <summary>
-/// The positions of every tailed file, kept in one small JSON file. It is replaced atomically (write a
-/// temporary file, flush it to disk, rename over), so a crash leaves either the old or the new state,
-/// never a torn one.
+/// The positions of every tailed file, kept in one small JSON file. It is replaced atomically through
+/// <see cref="DurableFiles.ReplaceAtomically(string, Action{Stream})"/>, so a crash leaves either the old
+/// or the new state, never a torn one.
 /// </summary>
 internal static class TailCheckpoint
 {
@@ -65,24 +66,16 @@ internal static class TailCheckpoint
     /// <summary>Replaces the checkpoint, durably.</summary>
     public static void Save(string path, IEnumerable<TailPosition> tailed, IEnumerable<TailPosition> finished)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temporary = path + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        DurableFiles.ReplaceAtomically(path, stream =>
         {
-            using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-            {
-                writer.WriteStartObject();
-                writer.WriteNumber("version"u8, 1);
-                WritePositions(writer, "files"u8, tailed);
-                WritePositions(writer, "finished"u8, finished);
-                writer.WriteEndObject();
-            }
-
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, path, overwrite: true);
+            using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+            writer.WriteStartObject();
+            writer.WriteNumber("version"u8, 1);
+            WritePositions(writer, "files"u8, tailed);
+            WritePositions(writer, "finished"u8, finished);
+            writer.WriteEndObject();
+        });
     }
 
     private static void WritePositions(Utf8JsonWriter writer, ReadOnlySpan<byte> name, IEnumerable<TailPosition> positions)

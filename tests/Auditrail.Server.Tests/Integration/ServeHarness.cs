@@ -204,15 +204,7 @@ internal sealed class ServeHarness : IAsyncDisposable
         WaitUntil(() => Pipeline.Status.ProcessedSequence >= sequence || Pipeline.Status.Failure is not null, $"processed {sequence}");
 
     /// <summary>Polls <paramref name="condition"/> until it holds, failing after a generous 30 s.</summary>
-    public static async Task WaitUntil(Func<bool> condition, string what)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "condition not met in time: " + what);
-            await Task.Delay(10);
-        }
-    }
+    public static Task WaitUntil(Func<bool> condition, string what) => Poll.UntilAsync(condition, () => what);
 
     public async ValueTask DisposeAsync()
     {

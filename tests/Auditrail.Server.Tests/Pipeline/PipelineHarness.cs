@@ -157,15 +157,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
 
     public long StoredEvents => Store.GetInfo().Events;
 
-    public static async Task WaitUntil(Func<bool> condition, Func<string>? describe = null)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "condition not met in time: " + describe?.Invoke());
-            await Task.Delay(10);
-        }
-    }
+    public static Task WaitUntil(Func<bool> condition, Func<string>? describe = null) => Poll.UntilAsync(condition, describe);
 
     public async ValueTask DisposeAsync()
     {

@@ -2,10 +2,11 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Auditrail.Server.Ingest;
+namespace Auditrail.Server.Durability;
 
 /// <summary>
-/// The file-system steps that make the log's metadata survive a power cut: a new or renamed file is only
+/// The file-system steps that make small state files (the write-ahead log's metadata, the file-tail
+/// checkpoint) survive a power cut: a new or renamed file is only
 /// durable once its directory entry is, which takes an fsync of the directory itself. .NET cannot open a
 /// directory for that, so on Linux and macOS it is one <c>open</c>/<c>fsync</c>/<c>close</c> through libc.
 /// </summary>
@@ -45,12 +46,19 @@ internal static class DurableFiles
     /// written and fsynced, renamed over the old one, and the rename made durable. A crash leaves the old
     /// or the new content, never a torn mix.
     /// </summary>
-    public static void ReplaceAtomically(string path, string content)
+    public static void ReplaceAtomically(string path, string content) =>
+        ReplaceAtomically(path, stream => stream.Write(Encoding.UTF8.GetBytes(content)));
+
+    /// <summary>
+    /// Replaces <paramref name="path"/> atomically with what <paramref name="write"/> writes to the stream it
+    /// is given (the temporary file); see <see cref="ReplaceAtomically(string, string)"/>.
+    /// </summary>
+    public static void ReplaceAtomically(string path, Action<Stream> write)
     {
         var temporary = path + ".tmp";
         using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
         {
-            stream.Write(Encoding.UTF8.GetBytes(content));
+            write(stream);
             stream.Flush(flushToDisk: true);
         }
 
