@@ -1,4 +1,5 @@
 using System.Globalization;
+using Auditrail.Bench;
 
 namespace Auditrail.AdmissionLoad;
 
@@ -39,31 +40,26 @@ internal sealed record LoadOptions
     public static LoadOptions Parse(string[] args)
     {
         var options = new LoadOptions();
-        for (var i = 0; i < args.Length; i++)
+        var arguments = new ToolArguments(args);
+        while (arguments.MoveNext())
         {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            int Int() => int.Parse(Next(), NumberStyles.None, CultureInfo.InvariantCulture);
-            options = args[i] switch
+            options = arguments.Current switch
             {
-                "--url" => options with { Url = new Uri(Next()) },
-                "--endpoint" => options with { Endpoint = Endpoints.Contains(Next()) ? args[i] : throw new ArgumentException("--endpoint is validate, mutate or both") },
-                "--concurrency" => options with { Concurrency = Math.Max(1, Int()) },
-                "--seconds" => options with { Duration = TimeSpan.FromSeconds(Int()) },
-                "--warmup" => options with { Warmup = TimeSpan.FromSeconds(Int()) },
-                "--max-requests" => options with { MaxRequests = long.Parse(Next(), NumberStyles.None, CultureInfo.InvariantCulture) },
-                "--ca" => options with { CaFile = Next() },
+                "--url" => options with { Url = new Uri(arguments.Value()) },
+                "--endpoint" => options with { Endpoint = Endpoints.Contains(arguments.Value()) ? arguments.Current : throw new ArgumentException("--endpoint is validate, mutate or both") },
+                "--concurrency" => options with { Concurrency = Math.Max(1, arguments.Int()) },
+                "--seconds" => options with { Duration = TimeSpan.FromSeconds(arguments.Int()) },
+                "--warmup" => options with { Warmup = TimeSpan.FromSeconds(arguments.Int()) },
+                "--max-requests" => options with { MaxRequests = long.Parse(arguments.Value(), NumberStyles.None, CultureInfo.InvariantCulture) },
+                "--ca" => options with { CaFile = arguments.Value() },
                 "--http2" => options with { Http2 = true },
-                "--reviews" => options with { Reviews = Math.Max(1, Int()) },
+                "--reviews" => options with { Reviews = Math.Max(1, arguments.Int()) },
                 "--json" => options with { Json = true },
-                _ => throw new ArgumentException($"unknown argument {args[i]}"),
+                _ => throw arguments.Unknown(),
             };
         }
 
-        if (options.Url.IsLoopback is false)
-        {
-            throw new ArgumentException($"{options.Url} is not a loopback address: this tool only loads a server on this machine");
-        }
-
+        ToolArguments.RequireLoopback(options.Url);
         return options;
     }
 }

@@ -1,16 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
+using Auditrail.Bench;
 using Auditrail.AdmissionLoad;
 
-LoadOptions options;
-try
+if (!ToolArguments.TryParse(LoadOptions.Parse, args, LoadOptions.Usage, out var options))
 {
-    options = LoadOptions.Parse(args);
-}
-catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException or UriFormatException)
-{
-    Console.Error.WriteLine($"error: {ex.Message}");
-    Console.Error.WriteLine(LoadOptions.Usage);
     return 2;
 }
 

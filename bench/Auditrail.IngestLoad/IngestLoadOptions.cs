@@ -1,4 +1,4 @@
-using System.Globalization;
+using Auditrail.Bench;
 
 namespace Auditrail.IngestLoad;
 
@@ -55,33 +55,28 @@ internal sealed record IngestLoadOptions
     public static IngestLoadOptions Parse(string[] args)
     {
         var options = new IngestLoadOptions();
-        for (var i = 0; i < args.Length; i++)
+        var arguments = new ToolArguments(args);
+        while (arguments.MoveNext())
         {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            int Int() => int.Parse(Next(), NumberStyles.None, CultureInfo.InvariantCulture);
-            options = args[i] switch
+            options = arguments.Current switch
             {
-                "--url" => options with { Url = new Uri(Next()) },
-                "--path" => options with { IngestPath = Next() },
-                "--token-file" => options with { TokenFile = Next() },
-                "--alert-port" => options with { AlertPort = Int() },
-                "--connections" => options with { Connections = Math.Max(1, Int()) },
-                "--seconds" => options with { Duration = TimeSpan.FromSeconds(Int()) },
-                "--pool-events" => options with { PoolEvents = Math.Max(1000, Int()) },
-                "--batch" => options with { BatchSize = Math.Max(1, Int()) },
-                "--rate" => options with { EventsPerSecond = Math.Max(1, Int()) },
-                "--trigger-every" => options with { TriggerEvery = Int() },
-                "--backoff-ms" => options with { InitialBackoff = TimeSpan.FromMilliseconds(Int()) },
+                "--url" => options with { Url = new Uri(arguments.Value()) },
+                "--path" => options with { IngestPath = arguments.Value() },
+                "--token-file" => options with { TokenFile = arguments.Value() },
+                "--alert-port" => options with { AlertPort = arguments.Int() },
+                "--connections" => options with { Connections = Math.Max(1, arguments.Int()) },
+                "--seconds" => options with { Duration = TimeSpan.FromSeconds(arguments.Int()) },
+                "--pool-events" => options with { PoolEvents = Math.Max(1000, arguments.Int()) },
+                "--batch" => options with { BatchSize = Math.Max(1, arguments.Int()) },
+                "--rate" => options with { EventsPerSecond = Math.Max(1, arguments.Int()) },
+                "--trigger-every" => options with { TriggerEvery = arguments.Int() },
+                "--backoff-ms" => options with { InitialBackoff = TimeSpan.FromMilliseconds(arguments.Int()) },
                 "--json" => options with { Json = true },
-                _ => throw new ArgumentException($"unknown argument {args[i]}"),
+                _ => throw arguments.Unknown(),
             };
         }
 
-        if (!options.Url.IsLoopback)
-        {
-            throw new ArgumentException($"{options.Url} is not a loopback address: this tool only loads a server on this machine");
-        }
-
+        ToolArguments.RequireLoopback(options.Url);
         return options.TokenFile is null ? throw new ArgumentException("--token-file is required") : options;
     }
 }

@@ -1,18 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Auditrail.Bench;
 using Auditrail.IngestLoad;
 using Auditrail.Testing;
 
-IngestLoadOptions options;
-try
+if (!ToolArguments.TryParse(IngestLoadOptions.Parse, args, IngestLoadOptions.Usage, out var options))
 {
-    options = IngestLoadOptions.Parse(args);
-}
-catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException or UriFormatException)
-{
-    Console.Error.WriteLine($"error: {ex.Message}");
-    Console.Error.WriteLine(IngestLoadOptions.Usage);
     return 2;
 }
 

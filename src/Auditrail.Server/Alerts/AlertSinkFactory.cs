@@ -144,7 +144,7 @@ public static class AlertSinkFactory
             return null;
         }
 
-        if (Uri.TryCreate(text, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
+        if (ConfigValues.TryParseHttpUrl(text, out var url))
         {
             return url;
         }

@@ -1,9 +1,10 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace Auditrail.Server.Configuration;
 
-/// <summary>Parsers for the scalar syntaxes the configuration shares with Kubernetes: durations and byte quantities.</summary>
+/// <summary>Parsers for the configuration's scalar syntaxes: durations and byte quantities as Kubernetes writes them, and sink URLs.</summary>
 public static partial class ConfigValues
 {
     /// <summary>
@@ -38,6 +39,10 @@ public static partial class ConfigValues
         duration = TimeSpan.FromMilliseconds(milliseconds);
         return true;
     }
+
+    /// <summary>An absolute http:// or https:// URL, as a sink's <c>url</c> or the content of its <c>urlFile</c>.</summary>
+    public static bool TryParseHttpUrl(string text, [NotNullWhen(true)] out Uri? url) =>
+        Uri.TryCreate(text, UriKind.Absolute, out url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps);
 
     /// <summary>A byte count as a Kubernetes quantity: <c>8Mi</c>, <c>512Ki</c>, <c>1Gi</c>, <c>5M</c>, or a plain integer.</summary>
     public static bool TryParseBytes(string text, out long bytes)

@@ -173,7 +173,7 @@ public static partial class ServeConfigurationLoader
                 return null;
             }
 
-            if (Uri.TryCreate(text, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
+            if (ConfigValues.TryParseHttpUrl(text, out var url))
             {
                 return url;
             }

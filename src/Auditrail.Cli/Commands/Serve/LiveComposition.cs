@@ -169,7 +169,6 @@ internal sealed class LiveComposition : IAsyncDisposable
         var defaults = new PipelineOptions { Rules = rules };
         Modules.Add(new PipelineModule(wal, store, defaults with
         {
-            Rules = rules,
             Detection = new DetectionOptions { Cluster = detection.Cluster, MaxKeys = detection.MaxKeys, LateTolerance = detection.LateTolerance },
             Sinks = sinks.Sinks,
             Responses = responses,
