@@ -42,6 +42,9 @@ internal sealed partial class FileTailer
     private readonly FileTailCounters _counters;
     private readonly List<TailedFile> _files = [];
     private readonly ArrayBufferWriter<byte> _batch = new();
+
+    /// <summary>The configured cluster, JSON-encoded once rather than for every line; null to keep the events' own.</summary>
+    private readonly JsonEncodedText? _cluster;
     private readonly HashSet<string> _reportedCompressed = new(StringComparer.Ordinal);
     private Dictionary<string, TailPosition> _unresolved = new(StringComparer.Ordinal);
 
@@ -65,6 +68,7 @@ internal sealed partial class FileTailer
         _time = time;
         _logger = logger;
         _counters = counters;
+        _cluster = options.Cluster is { } cluster ? ClusterStamp.EncodeCluster(cluster) : null;
         _buffer = new byte[Math.Min(InitialBufferBytes, options.MaxLineBytes + 1)];
     }
 
@@ -386,7 +390,7 @@ internal sealed partial class FileTailer
 
         try
         {
-            if (_options.Cluster is { } cluster)
+            if (_cluster is { } cluster)
             {
                 ClusterStamp.WriteLine(content, cluster, _batch);
             }
